@@ -1,0 +1,1 @@
+package io.spanfold.bench; final class Placeholder {}

@@ -1,0 +1,25 @@
+package io.spanfold.core.ingest;
+
+/** Why a span was dropped at ingest; {@link #label()} is the {@code reason} label of the discard counter. */
+public enum DiscardReason {
+  INVALID_TRACE_ID("invalid_trace_id", "trace id must be 16 bytes and not all zero"),
+  INVALID_SPAN_ID("invalid_span_id", "span id must be 8 bytes and not zero"),
+  INVALID_PARENT_SPAN_ID("invalid_parent_span_id", "parent span id must be empty or 8 bytes"),
+  INVALID_TIMESTAMPS("invalid_timestamps", "end time is before start time");
+
+  private final String label;
+  private final String description;
+
+  DiscardReason(String label, String description) {
+    this.label = label;
+    this.description = description;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  public String description() {
+    return description;
+  }
+}

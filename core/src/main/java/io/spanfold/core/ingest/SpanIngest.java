@@ -1,0 +1,136 @@
+package io.spanfold.core.ingest;
+
+import io.spanfold.core.model.SpanBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The entry point of the ingest path: validates each span of a batch, drops and counts the bad ones, and hands the
+ * rest to every registered {@link SpanConsumer} in registration order (register the store first: a request is
+ * acknowledged only after the store accepted it).
+ *
+ * <p>Thread-safe: several receiver threads may call {@link #ingest} at once, each with its own batch.
+ */
+public final class SpanIngest {
+  private final SpanConsumer[] consumers;
+  private final IngestMetrics metrics;
+  private final ThreadLocal<boolean[]> keepScratch = ThreadLocal.withInitial(() -> new boolean[256]);
+
+  private SpanIngest(Builder b) {
+    this.consumers = b.consumers.toArray(new SpanConsumer[0]);
+    this.metrics = b.metrics;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Validates the batch in place (invalid spans are removed from it), then fans it out. Never throws for bad span
+   * data; an exception from a consumer propagates, meaning the batch must not be acknowledged.
+   */
+  public IngestResult ingest(SpanBatch batch) {
+    int n = batch.size();
+    String tenant = batch.tenant();
+    metrics.received(tenant, n, batch.bufferLength());
+    if (n == 0) {
+      return IngestResult.EMPTY;
+    }
+    boolean[] keep = keepScratch.get();
+    if (keep.length < n) {
+      keep = new boolean[Math.max(n, keep.length * 2)];
+      keepScratch.set(keep);
+    }
+    int badTrace = 0;
+    int badSpan = 0;
+    int badParent = 0;
+    int badTime = 0;
+    for (int i = 0; i < n; i++) {
+      DiscardReason reason = check(batch, i);
+      keep[i] = reason == null;
+      if (reason != null) {
+        switch (reason) {
+          case INVALID_TRACE_ID:
+            badTrace++;
+            break;
+          case INVALID_SPAN_ID:
+            badSpan++;
+            break;
+          case INVALID_PARENT_SPAN_ID:
+            badParent++;
+            break;
+          default:
+            badTime++;
+        }
+      }
+    }
+    int rejected = badTrace + badSpan + badParent + badTime;
+    String message = "";
+    if (rejected > 0) {
+      batch.retain(keep);
+      StringBuilder sb = new StringBuilder();
+      sb.append(rejected).append(" of ").append(n).append(" spans rejected:");
+      describe(sb, tenant, DiscardReason.INVALID_TRACE_ID, badTrace);
+      describe(sb, tenant, DiscardReason.INVALID_SPAN_ID, badSpan);
+      describe(sb, tenant, DiscardReason.INVALID_PARENT_SPAN_ID, badParent);
+      describe(sb, tenant, DiscardReason.INVALID_TIMESTAMPS, badTime);
+      sb.setLength(sb.length() - 1);
+      message = sb.toString();
+    }
+    if (batch.size() > 0) {
+      for (SpanConsumer c : consumers) {
+        c.accept(batch);
+      }
+    }
+    return new IngestResult(n - rejected, rejected, message);
+  }
+
+  private void describe(StringBuilder sb, String tenant, DiscardReason reason, int count) {
+    if (count > 0) {
+      metrics.discarded(tenant, reason, count);
+      sb.append(' ').append(count).append(' ').append(reason.label()).append(" (").append(reason.description())
+          .append(");");
+    }
+  }
+
+  /** Returns why span {@code i} is invalid, or {@code null} when it is fine. */
+  static DiscardReason check(SpanBatch b, int i) {
+    if (b.traceIdLength(i) != 16 || (b.traceIdHigh(i) == 0 && b.traceIdLow(i) == 0)) {
+      return DiscardReason.INVALID_TRACE_ID;
+    }
+    if (b.spanIdLength(i) != 8 || b.spanId(i) == 0) {
+      return DiscardReason.INVALID_SPAN_ID;
+    }
+    int parentLength = b.parentSpanIdLength(i);
+    if (parentLength != 0 && parentLength != 8) {
+      return DiscardReason.INVALID_PARENT_SPAN_ID;
+    }
+    if (b.endNanos(i) < b.startNanos(i)) {
+      return DiscardReason.INVALID_TIMESTAMPS;
+    }
+    return null;
+  }
+
+  public static final class Builder {
+    private final List<SpanConsumer> consumers = new ArrayList<>();
+    private IngestMetrics metrics = IngestMetrics.NOOP;
+
+    private Builder() {}
+
+    /** Adds a consumer; consumers are called in the order added. */
+    public Builder consumer(SpanConsumer consumer) {
+      consumers.add(Objects.requireNonNull(consumer, "consumer"));
+      return this;
+    }
+
+    public Builder metrics(IngestMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    public SpanIngest build() {
+      return new SpanIngest(this);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+package io.spanfold.examples; final class Placeholder {}
