@@ -1,0 +1,55 @@
+package io.spanfold.otlp.http;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** An HTTP request as handlers see it: method, decoded path, query parameters, headers and the whole body. */
+public final class HttpRequest {
+  private final String method;
+  private final String path;
+  private final Map<String, List<String>> query;
+  private final Map<String, String> headers;
+  private final byte[] body;
+
+  /**
+   * @param headers header names must be lowercase
+   */
+  public HttpRequest(
+      String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body) {
+    this.method = method;
+    this.path = path;
+    this.query = query;
+    this.headers = headers;
+    this.body = body;
+  }
+
+  public String method() {
+    return method;
+  }
+
+  /** The path, percent-decoded, without the query string. */
+  public String path() {
+    return path;
+  }
+
+  /** The first value of a query parameter, or {@code null}. */
+  public String queryParam(String name) {
+    List<String> v = query.get(name);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  public Map<String, List<String>> queryParams() {
+    return Collections.unmodifiableMap(query);
+  }
+
+  /** A header value by case-insensitive name, or {@code null}. */
+  public String header(String name) {
+    return headers.get(name.toLowerCase(Locale.ROOT));
+  }
+
+  public byte[] body() {
+    return body;
+  }
+}
