@@ -8,6 +8,9 @@ import io.spanfold.bench.BenchData;
 import io.spanfold.core.model.SpanBatch;
 import io.spanfold.core.wire.MalformedRequestException;
 import io.spanfold.core.wire.OtlpProtoDecoder;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -18,9 +21,11 @@ import java.util.Arrays;
  * salts) share a trace id, and the cost is one array copy plus 8 bytes per span. Timestamps are shifted at build time
  * so that the newest span ends now.
  *
- * <p>Thread-safe after construction ({@link #body} allocates the copy it returns).
+ * <p>{@link #body} is thread-safe (it allocates the copy it returns). {@link #bodyInPlace} rewrites the pool's own
+ * bytes instead (no copy, for single-threaded benchmarks) and must not run concurrently with anything else.
  */
-final class RequestPool {
+public final class RequestPool {
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final long MIX = 0x9E3779B97F4A7C15L; // odd: multiplying by it is a bijection of the longs
   private static final byte[] JSON_TRACE_ID = "\"traceId\": \"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -33,6 +38,8 @@ final class RequestPool {
   private final int[][] idOffsets;
   private final long[] firstTraceHigh;
   private final long[] firstTraceLow;
+  /** Per request: the mask its stored bytes currently carry (changed only by {@link #bodyInPlace}). */
+  private final long[] currentMask;
 
   /**
    * @param size distinct requests
@@ -41,7 +48,12 @@ final class RequestPool {
    * @param seed data seed: request {@code i} is {@code BenchData.request(spans, seed + i)}
    * @param salt XORed into every trace id high half
    */
-  RequestPool(int size, int spans, boolean json, long seed, long salt) {
+  public RequestPool(int size, int spans, boolean json, long seed, long salt) {
+    this(size, spans, json, seed, salt, System.currentTimeMillis() * 1_000_000L);
+  }
+
+  /** As above, with the newest span ending at {@code nowNanos} (epoch nanoseconds). */
+  RequestPool(int size, int spans, boolean json, long seed, long salt, long nowNanos) {
     this.json = json;
     this.spans = spans;
     this.salt = salt;
@@ -49,7 +61,8 @@ final class RequestPool {
     this.idOffsets = new int[size][];
     this.firstTraceHigh = new long[size];
     this.firstTraceLow = new long[size];
-    long now = System.currentTimeMillis() * 1_000_000L;
+    this.currentMask = new long[size];
+    long now = nowNanos;
     OtlpProtoDecoder decoder = new OtlpProtoDecoder();
     SpanBatch batch = new SpanBatch();
     for (int i = 0; i < size; i++) {
@@ -75,11 +88,11 @@ final class RequestPool {
     }
   }
 
-  int size() {
+  public int size() {
     return bodies.length;
   }
 
-  int spansPerRequest() {
+  public int spansPerRequest() {
     return spans;
   }
 
@@ -96,18 +109,33 @@ final class RequestPool {
   byte[] body(long seq) {
     int base = (int) (seq % bodies.length);
     byte[] b = bodies[base].clone();
+    xor(b, idOffsets[base], mask(seq) ^ currentMask[base]);
+    return b;
+  }
+
+  /**
+   * Request {@code seq}'s body with its unique trace ids, rewritten in the pool's own array (valid until the same
+   * slot, {@code seq % size()}, is asked for again); its length is the array's length. Costs 8 bytes of XOR per span.
+   * Not thread-safe.
+   */
+  public byte[] bodyInPlace(long seq) {
+    int base = (int) (seq % bodies.length);
     long mask = mask(seq);
-    int[] offsets = idOffsets[base];
+    xor(bodies[base], idOffsets[base], mask ^ currentMask[base]);
+    currentMask[base] = mask;
+    return bodies[base];
+  }
+
+  private void xor(byte[] b, int[] offsets, long delta) {
     if (json) {
       for (int o : offsets) {
-        writeHex(b, o, readHex(b, o) ^ mask);
+        writeHex(b, o, readHex(b, o) ^ delta);
       }
     } else {
       for (int o : offsets) {
-        writeLong(b, o, readLong(b, o) ^ mask);
+        LONG_BE.set(b, o, (long) LONG_BE.get(b, o) ^ delta);
       }
     }
-    return b;
   }
 
   /** High half of the first trace id in request {@code seq}. */

@@ -55,6 +55,22 @@ class RequestPoolTest {
   }
 
   @Test
+  void inPlaceBodiesEqualCopiedOnes() {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    RequestPool copying = new RequestPool(SIZE, SPANS, false, 5, 7, now);
+    RequestPool inPlace = new RequestPool(SIZE, SPANS, false, 5, 7, now);
+    for (long seq = 0; seq < 5 * SIZE; seq++) {
+      assertThat(inPlace.bodyInPlace(seq)).isEqualTo(copying.body(seq));
+      assertThat(inPlace.body(seq + 3)).isEqualTo(copying.body(seq + 3)); // copies stay right after in-place use
+    }
+    RequestPool json = new RequestPool(SIZE, SPANS, true, 5, 7, now);
+    RequestPool jsonCopying = new RequestPool(SIZE, SPANS, true, 5, 7, now);
+    for (long seq = 0; seq < 3 * SIZE; seq++) {
+      assertThat(json.bodyInPlace(seq)).isEqualTo(jsonCopying.body(seq));
+    }
+  }
+
+  @Test
   void differentSaltsGiveDifferentIdsAndTheSameSaltTheSame() throws Exception {
     RequestPool a = new RequestPool(SIZE, SPANS, false, 1, 1);
     RequestPool b = new RequestPool(SIZE, SPANS, false, 1, 2);
