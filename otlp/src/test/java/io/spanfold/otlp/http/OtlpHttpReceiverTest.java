@@ -102,7 +102,6 @@ class OtlpHttpReceiverTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("needs OtlpJsonDecoder from branch decode; enabled when it is merged")
   void jsonAnswersAreJson() throws Exception {
     String ok = "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":"
         + "{\"stringValue\":\"api\"}}]},\"scopeSpans\":[{\"spans\":[{\"traceId\":\"5B8EFFF798038103D269B633813FC60C\","
