@@ -42,6 +42,14 @@ import java.util.concurrent.CountDownLatch;
 public final class SpanfoldServer implements Closeable {
   private static final System.Logger LOG = System.getLogger(SpanfoldServer.class.getName());
 
+  /**
+   * grpc-java logs a WARNING with a stack trace for every message over the size limit, which the client already gets
+   * as RESOURCE_EXHAUSTED: a client's mistake must not flood the server's log. Held here because JUL keeps loggers
+   * only weakly.
+   */
+  private static final java.util.logging.Logger GRPC_STREAM_LOG =
+      java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerStream");
+
   private final ServerConfig config;
   private final CollectorRegistry registry;
   private final Readiness readiness = new Readiness();
@@ -175,6 +183,7 @@ public final class SpanfoldServer implements Closeable {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
     }
+    GRPC_STREAM_LOG.setLevel(java.util.logging.Level.SEVERE);
     // Chronicle Map phones home and writes into the user's home unless told not to.
     if (System.getProperty("chronicle.analytics.disable") == null) {
       System.setProperty("chronicle.analytics.disable", "true");
@@ -202,8 +211,10 @@ public final class SpanfoldServer implements Closeable {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // java.util.logging resets its handlers in its own shutdown hook, which runs concurrently with this one, so
+      // the logger may already be silent: say it on stderr.
+      System.err.println("spanfold stopping (shutdown signal)");
       server.close();
-      // java.util.logging resets its handlers in its own shutdown hook, so the logger may already be silent here.
       System.err.println("spanfold stopped");
     }, "spanfold-shutdown"));
     server.awaitStopped();

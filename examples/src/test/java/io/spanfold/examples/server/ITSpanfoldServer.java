@@ -63,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ITSpanfoldServer {
   private static final int HTTP_BODY_CAP = 256 * 1024;
 
-  @TempDir Path dataDir;
+  @TempDir static Path dataDir;
   private ServerProcess server;
   private ManagedChannel channel;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

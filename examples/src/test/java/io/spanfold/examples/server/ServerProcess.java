@@ -24,6 +24,7 @@ final class ServerProcess implements AutoCloseable {
       "spanfold listening: otlp-grpc=([\\d.]+):(\\d+) otlp-http=([\\d.]+):(\\d+) http=([\\d.]+):(\\d+)");
 
   final Process process;
+  private final Thread reader;
   private final List<String> output = new ArrayList<>();
   private final CompletableFuture<Matcher> listening = new CompletableFuture<>();
   int grpcPort;
@@ -32,7 +33,7 @@ final class ServerProcess implements AutoCloseable {
 
   private ServerProcess(Process process) {
     this.process = process;
-    Thread reader = new Thread(this::pump, "server-output");
+    reader = new Thread(this::pump, "server-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -128,11 +129,14 @@ final class ServerProcess implements AutoCloseable {
 
   /** SIGTERM, then waits for the exit code. */
   int stop() throws InterruptedException {
-    process.destroy();
+    // ProcessHandle.destroy sends the same SIGTERM as Process.destroy but, unlike it, does not close our end of the
+    // output pipe, so what the server prints while stopping can still be read.
+    process.toHandle().destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("server did not stop within 60 s; output:\n" + output());
     }
+    reader.join(5000);
     return process.exitValue();
   }
 
@@ -142,8 +146,7 @@ final class ServerProcess implements AutoCloseable {
       process.destroyForcibly();
       throw new IllegalStateException("process did not exit; output:\n" + output());
     }
-    // let the reader drain
-    Thread.sleep(100);
+    reader.join(5000);
     return process.exitValue();
   }
 
