@@ -354,6 +354,7 @@ class ITSpanfoldServer {
     corruptGzip[corruptGzip.length / 2 + 1] ^= 0x5a;
     HttpResponse<byte[]> corrupt = postTraces("application/x-protobuf", corruptGzip, "gzip");
     assertThat(corrupt.statusCode()).isEqualTo(400);
+    assertThat(text(corrupt)).startsWith("cannot decode request body: ");
 
     byte[] big = protoRequest(HTTP_BODY_CAP / 40, 0);
     assertThat(big.length).isGreaterThan(HTTP_BODY_CAP);

@@ -32,6 +32,8 @@ class SpanfoldServerTest {
     List<String> names = new CopyOnWriteArrayList<>();
     AtomicBoolean closed = new AtomicBoolean();
     List<Readiness.State> stateWhenClosed = new CopyOnWriteArrayList<>();
+    List<String> readyWhenClosed = new CopyOnWriteArrayList<>();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     ServerConfig config = ServerConfig.builder().bind("127.0.0.1").otlpGrpcPort(0).otlpHttpPort(0).httpPort(0)
         .dataDir(dir.resolve("data")).build();
     SpanfoldServer[] holder = new SpanfoldServer[1];
@@ -43,12 +45,15 @@ class SpanfoldServerTest {
         })
         .closeOnStop(() -> {
           stateWhenClosed.add(holder[0].readiness().state());
+          // The receivers are down by now, the query port still answers: /ready says we are stopping.
+          var ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + holder[0].httpAddress().getPort() + "/ready")).build(), BodyHandlers.ofString());
+          readyWhenClosed.add(ready.statusCode() + " " + ready.body());
           closed.set(true);
         })
         .route("/api/hello/{who}", Set.of("GET"), r -> HttpResponse.text(200, "hello " + r.pathParam("who")))
         .start();
     holder[0] = server;
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try {
       byte[] body = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
           .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder()
@@ -74,6 +79,7 @@ class SpanfoldServerTest {
     }
     assertThat(closed).isTrue();
     assertThat(stateWhenClosed).containsExactly(Readiness.State.STOPPING);
+    assertThat(readyWhenClosed).containsExactly("503 Application is stopping");
     server.close(); // idempotent
   }
 }
