@@ -1,6 +1,8 @@
 package io.spanfold.bench.ingest;
 
 import io.spanfold.core.ingest.SpanIngest;
+import io.spanfold.redmetrics.spanmetrics.SpanMetrics;
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +13,9 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The consumers a benchmark's {@link SpanIngest} fans out to, by name ({@code none}, or a {@code +}-separated list),
- * with what they need (a temporary data directory) and their cleanup.
+ * The consumers a benchmark's {@link SpanIngest} fans out to, by name, with what they need (a temporary data
+ * directory) and their cleanup: {@code none}, or a {@code +}-separated list of {@code metrics} (span-metrics,
+ * {@link SpanMetrics} with Tempo's defaults).
  */
 final class Consumers implements AutoCloseable {
   private final SpanIngest ingest;
@@ -32,6 +35,11 @@ final class Consumers implements AutoCloseable {
     for (String name : spec.toLowerCase(Locale.ROOT).split("\\+")) {
       switch (name) {
         case "none":
+          break;
+        case "metrics":
+          // Tempo's defaults (intrinsic dimensions, buckets), except the ingestion slack: the pool's timestamps are
+          // fixed at setup, and a long run must not turn into a benchmark of the "too old, dropped" path.
+          b.consumer(SpanMetrics.builder().ingestionSlack(Duration.ofHours(1)).build());
           break;
         default:
           throw new IllegalArgumentException("unknown consumer '" + name + "' in '" + spec + "'");

@@ -47,10 +47,10 @@ public class FullPathBenchmark {
   static final int SPANS = 100;
 
   /**
-   * Which consumers {@link SpanIngest} fans out to: {@code none} (decode and validation only). Further values are
-   * added as the consumers land: see {@link Consumers}.
+   * Which consumers {@link SpanIngest} fans out to: {@code none} (decode and validation only), {@code metrics}
+   * (span-metrics); see {@link Consumers}.
    */
-  @Param({"none"})
+  @Param({"none", "metrics"})
   public String consumers;
 
   private RequestPool pool;

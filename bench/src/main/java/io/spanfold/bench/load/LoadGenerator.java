@@ -74,10 +74,12 @@ public final class LoadGenerator {
     long unfinished = 0;
     Instant started;
     long measureStart;
+    long cpuStart;
     try (Transport transport = o.protocol().equals("grpc")
         ? new GrpcTransport(o.host(), o.port(), o.connections(), o.gzip(), o.timeout())
         : new HttpTransport(o.uriHost(), o.port(), o.json(), o.gzip(), o.timeout())) {
       started = Instant.now();
+      cpuStart = processCpuNanos();
       long t0 = System.nanoTime();
       measureStart = t0 + o.warmup().toNanos();
       long end = measureStart + o.duration().toNanos();
@@ -148,6 +150,7 @@ public final class LoadGenerator {
         progress.shutdownNow();
       }
     }
+    double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     stats.drainInterval();
     long last = stats.lastCompletionNanos();
     double window = last == 0 ? 0 : Math.max(0, last - measureStart) / 1e9;
@@ -164,7 +167,17 @@ public final class LoadGenerator {
       check = new TraceChecker(o.uriHost(), o.queryPort(), o.timeout()).check(hi, lo);
     }
     double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    return new LoadResult(o, started, window, stats, notSent, unfinished, check, loadBefore, loadAfter);
+    return new LoadResult(o, started, window, stats, notSent, unfinished, check, loadBefore, loadAfter,
+        cpuSeconds);
+  }
+
+  /** CPU time of this JVM so far, or 0 when the platform does not say. */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean) {
+      return Math.max(0, ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime());
+    }
+    return 0;
   }
 
   private static ScheduledExecutorService progress(LoadOptions o, LoadStats stats, Semaphore permits, long t0,

@@ -33,9 +33,12 @@ public final class LoadResult {
   final TraceChecker.Result check;
   final double loadAverageBefore;
   final double loadAverageAfter;
+  final double generatorCpuSeconds;
 
   LoadResult(LoadOptions options, Instant started, double windowSeconds, LoadStats stats, long notSent,
-      long unfinished, TraceChecker.Result check, double loadAverageBefore, double loadAverageAfter) {
+      long unfinished, TraceChecker.Result check, double loadAverageBefore, double loadAverageAfter,
+      double generatorCpuSeconds) {
+    this.generatorCpuSeconds = generatorCpuSeconds;
     this.options = options;
     this.started = started;
     this.windowSeconds = windowSeconds;
@@ -95,7 +98,8 @@ public final class LoadResult {
         o.openLoop() ? "open loop at " + o.rate() + " spans/s" : "closed loop", o.concurrency(),
         o.protocol().equals("grpc") ? ", " + o.connections() + " channel(s)" : "", o.batch()));
     sb.append(String.format(Locale.ROOT, "  started %s, window %.2f s (after %d warmup requests), load average %.2f"
-        + " -> %.2f%n", started, windowSeconds, warmupRequests, loadAverageBefore, loadAverageAfter));
+        + " -> %.2f, load generator CPU %.1f s%n", started, windowSeconds, warmupRequests, loadAverageBefore,
+        loadAverageAfter, generatorCpuSeconds));
     sb.append(String.format(Locale.ROOT, "  requests  sent %d, completed %d, unfinished %d, not sent (all %d in"
         + " flight until the end) %d, sent > 1 ms late %d%n", requests, completed, unfinished, o.concurrency(),
         notSent, lateSends));
@@ -159,6 +163,7 @@ public final class LoadResult {
       g.writeEndObject();
       g.writeNumberField("loadAverageBefore", loadAverageBefore);
       g.writeNumberField("loadAverageAfter", loadAverageAfter);
+      g.writeNumberField("generatorCpuSeconds", generatorCpuSeconds);
       g.writeNumberField("windowSeconds", windowSeconds);
       g.writeNumberField("requests", requests);
       g.writeNumberField("completed", completed);
