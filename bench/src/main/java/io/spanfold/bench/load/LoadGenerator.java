@@ -77,7 +77,9 @@ public final class LoadGenerator {
     long cpuStart;
     try (Transport transport = o.protocol().equals("grpc")
         ? new GrpcTransport(o.host(), o.port(), o.connections(), o.gzip(), o.timeout())
-        : new HttpTransport(o.uriHost(), o.port(), o.json(), o.gzip(), o.timeout())) {
+        : o.jdkClient() ? new HttpTransport(o.uriHost(), o.port(), o.json(), o.gzip(), o.timeout())
+        : new NettyHttpTransport(o.host(), o.uriHost(), o.port(), Math.min(2, o.concurrency()), o.json(), o.gzip(),
+            o.timeout())) {
       started = Instant.now();
       cpuStart = processCpuNanos();
       long t0 = System.nanoTime();

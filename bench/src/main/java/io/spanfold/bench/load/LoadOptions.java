@@ -32,6 +32,7 @@ import java.util.Set;
  * @param queryPort the server's query (Tempo API) port
  * @param jsonOut where to write a JSON summary, or {@code null}
  * @param progress print a progress line every this often ({@link Duration#ZERO} = never)
+ * @param jdkClient send OTLP/HTTP with the JDK's {@code HttpClient} instead of the (cheaper) Netty client
  */
 public record LoadOptions(
     String protocol,
@@ -53,7 +54,8 @@ public record LoadOptions(
     int checkTraces,
     int queryPort,
     Path jsonOut,
-    Duration progress) {
+    Duration progress,
+    boolean jdkClient) {
 
   /** The hosts the load generator may send to: this machine only (the workplace forbids traffic elsewhere). */
   public static final Set<String> ALLOWED_HOSTS = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
@@ -73,6 +75,7 @@ public record LoadOptions(
       "  --port=N                 OTLP port (default 4318 for http, 4317 for grpc)",
       "  --encoding=protobuf|json HTTP body encoding (default protobuf; gRPC is always protobuf)",
       "  --gzip                   compress request bodies",
+      "  --client=netty|jdk       OTLP/HTTP client: Netty (default, ~5x less CPU) or the JDK's HttpClient",
       "Load",
       "  --rate=SPANS_PER_S       open loop at this many spans/s, latency measured from the intended send time",
       "                           (coordinated-omission correct); 0 = closed loop, as fast as the server accepts",
@@ -155,6 +158,10 @@ public record LoadOptions(
       throw new UsageException("--encoding must be protobuf or json, not '" + encoding + "'");
     }
     boolean json = encoding.equals("json");
+    String client = values.getOrDefault("client", "netty").toLowerCase(Locale.ROOT);
+    if (!client.equals("netty") && !client.equals("jdk")) {
+      throw new UsageException("--client must be netty or jdk, not '" + client + "'");
+    }
     if (json && protocol.equals("grpc")) {
       throw new UsageException("--encoding=json is for --protocol=http only (OTLP/gRPC is protobuf)");
     }
@@ -197,12 +204,13 @@ public record LoadOptions(
         (int) number(values, "check-traces", 0, 0, 1_000_000),
         (int) number(values, "query-port", 3200, 1, 65535),
         jsonPath == null ? null : Path.of(jsonPath),
-        duration(values, "progress", Duration.ofSeconds(5)));
+        duration(values, "progress", Duration.ofSeconds(5)),
+        client.equals("jdk"));
   }
 
   private static final Set<String> KNOWN = Set.of("protocol", "host", "port", "encoding", "gzip", "rate",
       "concurrency", "connections", "batch", "pool", "duration", "warmup", "requests", "timeout", "seed", "id-salt",
-      "check-traces", "query-port", "json", "progress", "help");
+      "check-traces", "query-port", "json", "progress", "client", "help");
 
   /**
    * Returns the host if it is this machine's loopback name or address, else throws: the load generator must never

@@ -59,6 +59,19 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void jdkClientSendsTheSameRequests() throws Exception {
+    try (CountingOtlpServer server = new CountingOtlpServer(n -> n % 3 == 0 ? 503 : 200)) {
+      LoadResult r = LoadGenerator.run(options("--client=jdk", "--port=" + server.httpPort(), "--requests=30",
+          "--concurrency=4"), log);
+      assertThat(server.requests.get()).isEqualTo(30);
+      assertThat(server.sharedTraceIds.get()).isZero();
+      assertThat(r.count(Outcome.OK)).isEqualTo(20);
+      assertThat(r.count(Outcome.UNAVAILABLE)).isEqualTo(10);
+      assertThat(r.acceptedSpans()).isEqualTo(server.spans.get()).isEqualTo(2000);
+    }
+  }
+
+  @Test
   void countsEachStatusAsTheServerAnsweredIt() throws Exception {
     try (CountingOtlpServer server = new CountingOtlpServer(
         n -> n % 4 == 0 ? 503 : n % 5 == 0 ? 429 : n % 7 == 0 ? 400 : n % 11 == 0 ? 500 : 200)) {
