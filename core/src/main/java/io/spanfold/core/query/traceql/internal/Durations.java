@@ -63,6 +63,11 @@ public final class Durations {
     return total;
   }
 
+  /** Go's {@code time.ParseDuration} only: nanoseconds, or null. */
+  public static Long parseGoDuration(String s) {
+    return parseGo(s);
+  }
+
   static Long parseGo(String s) {
     boolean neg = false;
     if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
