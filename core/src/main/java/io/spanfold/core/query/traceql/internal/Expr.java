@@ -128,7 +128,11 @@ abstract class Expr {
       Value r = rhs.eval(ctx, span);
       Pattern p = null;
       if ((op == Op.REGEX || op == Op.NOT_REGEX) && r.type() == Value.Type.STRING) {
-        p = regex != null && rhs instanceof Literal ? regex : Re2.compile(r.asString());
+        try {
+          p = regex != null && rhs instanceof Literal ? regex : Re2.compile(r.asString());
+        } catch (PatternSyntaxException invalidAtRunTime) {
+          return Value.FALSE; // a regex read from an attribute ({ .a =~ .b }) that does not compile matches nothing
+        }
       }
       return Values.binary(op, l, r, p);
     }
