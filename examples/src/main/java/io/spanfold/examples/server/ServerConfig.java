@@ -121,6 +121,21 @@ public final class ServerConfig {
   }
 
   /**
+   * Flag namespaces parsed by the module that owns them (redmetrics' {@code RedMetricsWiring}); this parser lets them
+   * through and that module rejects unknown names in its namespace.
+   */
+  static final String[] DELEGATED_PREFIXES = {"remote-write.", "span-metrics."};
+
+  private static boolean delegated(String name) {
+    for (String p : DELEGATED_PREFIXES) {
+      if (name.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Parses {@code --name=value} flags.
    *
    * @throws UsageException for an unknown flag, a missing {@code =value} or a bad value
@@ -134,6 +149,9 @@ public final class ServerConfig {
       int eq = arg.indexOf('=');
       String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
       Flag flag = FLAGS.get(name);
+      if (flag == null && delegated(name)) {
+        continue;
+      }
       if (flag == null) {
         throw new UsageException("unknown flag: --" + name + " (see --help)");
       }
@@ -157,6 +175,20 @@ public final class ServerConfig {
           e.getValue().defaultValue));
     }
     sb.append(String.format("  --%-34s %s%n", "help", "print this and exit"));
+    sb.append("\nspan-metrics and remote write (off unless --remote-write.url is set):\n");
+    for (String line : new String[] {
+        "--remote-write.url=URL               Prometheus remote-write endpoint, e.g. http://127.0.0.1:9090/api/v1/write",
+        "--remote-write.interval=15s          collection and send interval",
+        "--remote-write.external-label=k=v    extra label on every series (repeatable)",
+        "--remote-write.instance-label=true   add __metrics_gen_instance=<hostname>",
+        "--remote-write.bearer-token=TOKEN    or --remote-write.basic-auth=user:password",
+        "--span-metrics.dimensions=a,b        extra attribute dimensions",
+        "--span-metrics.max-active-series=0   series limit (0 = unlimited)",
+        "--span-metrics.stale-duration=15m    drop series not updated for this long",
+        "--span-metrics.ingestion-slack=30s   ignore spans ending further from now than this",
+        "--span-metrics.status-message=false  add the status_message label"}) {
+      sb.append("  ").append(line).append('\n');
+    }
     return sb.toString();
   }
 

@@ -10,6 +10,7 @@ import io.spanfold.otlp.http.NettyHttpServer;
 import io.spanfold.otlp.http.OtlpHttpReceiver;
 import io.spanfold.otlp.query.Readiness;
 import io.spanfold.otlp.query.StatusHandlers;
+import io.spanfold.redmetrics.RedMetricsWiring;
 import io.spanfold.redmetrics.ingest.PrometheusIngestMetrics;
 import java.io.Closeable;
 import java.io.IOException;
@@ -195,16 +196,22 @@ public final class SpanfoldServer implements Closeable {
       }
     }
     ServerConfig config;
+    RedMetricsWiring red;
     try {
       config = ServerConfig.parse(args);
-    } catch (ServerConfig.UsageException e) {
+      red = RedMetricsWiring.fromArgs(args);
+    } catch (ServerConfig.UsageException | IllegalArgumentException e) {
       System.err.println("spanfold: " + e.getMessage());
       System.exit(2);
       return;
     }
     SpanfoldServer server;
     try {
-      server = builder(config).start();
+      Builder b = builder(config);
+      b.consumer(red.spanMetrics()).closeOnStop(red);
+      red.register(b.registry);
+      server = b.start();
+      red.start();
     } catch (IOException | RuntimeException e) {
       System.err.println("spanfold: cannot start: " + e.getMessage());
       System.exit(1);
