@@ -15,11 +15,13 @@ import java.util.Objects;
 public final class SpanIngest {
   private final SpanConsumer[] consumers;
   private final IngestMetrics metrics;
+  private final TraceLimiter traceLimiter;
   private final ThreadLocal<boolean[]> keepScratch = ThreadLocal.withInitial(() -> new boolean[256]);
 
   private SpanIngest(Builder b) {
     this.consumers = b.consumers.toArray(new SpanConsumer[0]);
     this.metrics = b.metrics;
+    this.traceLimiter = b.traceLimiter;
   }
 
   public static Builder builder() {
@@ -65,7 +67,15 @@ public final class SpanIngest {
         }
       }
     }
-    int rejected = badTrace + badSpan + badParent + badTime;
+    int tooLarge = 0;
+    int tooMany = 0;
+    if (traceLimiter != null) {
+      int[] counts = new int[2];
+      traceLimiter.admit(batch, keep, counts);
+      tooLarge = counts[0];
+      tooMany = counts[1];
+    }
+    int rejected = badTrace + badSpan + badParent + badTime + tooLarge + tooMany;
     String message = "";
     if (rejected > 0) {
       batch.retain(keep);
@@ -75,6 +85,8 @@ public final class SpanIngest {
       describe(sb, tenant, DiscardReason.INVALID_SPAN_ID, badSpan);
       describe(sb, tenant, DiscardReason.INVALID_PARENT_SPAN_ID, badParent);
       describe(sb, tenant, DiscardReason.INVALID_TIMESTAMPS, badTime);
+      describe(sb, tenant, DiscardReason.TRACE_TOO_LARGE, tooLarge);
+      describe(sb, tenant, DiscardReason.LIVE_TRACES_EXCEEDED, tooMany);
       sb.setLength(sb.length() - 1);
       message = sb.toString();
     }
@@ -115,6 +127,7 @@ public final class SpanIngest {
   public static final class Builder {
     private final List<SpanConsumer> consumers = new ArrayList<>();
     private IngestMetrics metrics = IngestMetrics.NOOP;
+    private TraceLimiter traceLimiter;
 
     private Builder() {}
 
@@ -126,6 +139,15 @@ public final class SpanIngest {
 
     public Builder metrics(IngestMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
+     * Applies per-trace limits (max bytes per trace, max live traces per tenant) after validation; refused spans are
+     * dropped, counted and reported in the result like invalid ones. Default: none.
+     */
+    public Builder traceLimits(TraceLimiter traceLimiter) {
+      this.traceLimiter = Objects.requireNonNull(traceLimiter, "traceLimiter");
       return this;
     }
 
