@@ -21,6 +21,9 @@ public final class ExportResponses {
 
   public static final int CODE_INVALID_ARGUMENT = 3;
   public static final int CODE_UNAVAILABLE = 14;
+  public static final int CODE_RESOURCE_EXHAUSTED = 8;
+  public static final int CODE_PERMISSION_DENIED = 7;
+  public static final int CODE_UNAUTHENTICATED = 16;
 
   private static final byte[] EMPTY_PROTO = new byte[0];
   private static final byte[] EMPTY_JSON = "{\"partialSuccess\":{}}".getBytes(StandardCharsets.UTF_8);
