@@ -1,0 +1,337 @@
+package io.spanfold.redmetrics.servicegraph;
+
+import io.prometheus.client.Collector;
+import io.spanfold.core.graph.EdgeListener;
+import io.spanfold.core.graph.EdgeObservation;
+import io.spanfold.core.graph.ServiceGraphBuilder;
+import io.spanfold.core.model.SpanBatch;
+import io.spanfold.redmetrics.histogram.ExplicitBuckets;
+import io.spanfold.redmetrics.histogram.HistogramRecorder;
+import io.spanfold.redmetrics.histogram.HistogramSnapshot;
+import io.spanfold.redmetrics.servicegraph.internal.SeriesIndex;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Tempo's service-graph series, fed by a {@link ServiceGraphBuilder} as its {@link EdgeListener}:
+ * {@code traces_service_graph_request_total}, {@code _request_failed_total}, {@code _request_server_seconds} and
+ * {@code _request_client_seconds} (histograms with a {@code traceID} exemplar per bucket), labelled {@code client},
+ * {@code server}, {@code connection_type}, then the configured dimensions ({@code client_<dim>}/{@code server_<dim>}
+ * with {@link Builder#enableClientServerPrefix}, else {@code <dim>}), then {@code virtual_node} with {@link
+ * Builder#enableVirtualNodeLabel}. Also {@code traces_service_graph_unpaired_spans_total} and {@code
+ * _dropped_spans_total} by {@code client}, {@code server}, {@code connection_type} (the side that was seen).
+ *
+ * <pre>{@code
+ * ServiceGraphMetrics metrics = ServiceGraphMetrics.builder().build();
+ * ServiceGraphBuilder graph = ServiceGraphBuilder.builder().listener(metrics).build();
+ * metrics.collector().register(registry);            // the series
+ * metrics.selfMetricsCollector(graph).register(registry); // the edge store's own counters and gauges
+ * ingest.consumer(graph);
+ * }</pre>
+ *
+ * <p>Concurrency: observations arrive under the graph builder's lock; this class takes its own lock per observation
+ * (uncontended except against a scrape) so that a scrape can drain the single-writer histograms safely.
+ */
+public final class ServiceGraphMetrics implements EdgeListener {
+  public static final String REQUEST_TOTAL = "traces_service_graph_request";
+  public static final String REQUEST_FAILED_TOTAL = "traces_service_graph_request_failed";
+  public static final String REQUEST_SERVER_SECONDS = "traces_service_graph_request_server_seconds";
+  public static final String REQUEST_CLIENT_SECONDS = "traces_service_graph_request_client_seconds";
+  public static final String UNPAIRED_SPANS_TOTAL = "traces_service_graph_unpaired_spans";
+  public static final String DROPPED_SPANS_TOTAL = "traces_service_graph_dropped_spans";
+
+  private final Object lock = new Object();
+  private final ExplicitBuckets buckets;
+  private final boolean prefix;
+  private final boolean virtualLabel;
+  private final String traceIdLabelName;
+  private final int maxActiveSeries;
+  private final String tenant;
+
+  // guarded by lock; created at the first observation, when the dimension names are known
+  private SeriesIndex index;
+  private int[] scratch;
+  private List<String> labelNames;
+  private final List<Series> series = new ArrayList<>();
+  private final SeriesIndex sideIndex = new SeriesIndex(3);
+  private final int[] sideScratch = new int[3];
+  private final List<SideSeries> sideSeries = new ArrayList<>();
+  private long seriesOverflowed;
+
+  private ServiceGraphMetrics(Builder b) {
+    this.buckets = ExplicitBuckets.seconds(b.buckets);
+    this.prefix = b.prefix;
+    this.virtualLabel = b.virtualLabel;
+    this.traceIdLabelName = b.traceIdLabelName;
+    this.maxActiveSeries = b.maxActiveSeries;
+    this.tenant = b.tenant;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- listener (graph builder's threads)
+
+  @Override
+  public void onEdge(EdgeObservation e) {
+    synchronized (lock) {
+      if (index == null) {
+        init(e);
+      }
+      int[] k = scratch;
+      k[0] = e.clientId();
+      k[1] = e.serverId();
+      k[2] = e.connectionType().ordinal();
+      int c = 3;
+      for (int d = 0; d < e.dimensionCount(); d++) {
+        if (prefix) {
+          k[c++] = e.clientDimensionId(d);
+          k[c++] = e.serverDimensionId(d);
+        } else {
+          // Tempo leaves the clash undetermined; the server's value wins here when both sides have one
+          int v = e.serverDimensionId(d);
+          k[c++] = v != 0 ? v : e.clientDimensionId(d);
+        }
+      }
+      if (virtualLabel) {
+        k[c] = e.virtualNode().ordinal();
+      }
+      int s = index.find(k);
+      if (s < 0) {
+        if (maxActiveSeries > 0 && series.size() >= maxActiveSeries) {
+          seriesOverflowed++;
+          return;
+        }
+        s = index.add(k);
+        series.add(new Series(labelValues(e), buckets));
+      }
+      Series x = series.get(s);
+      x.requests++;
+      if (e.failed()) {
+        x.failed++;
+      }
+      long endNanos = e.clientEndNanos() != 0 ? e.clientEndNanos() : e.serverStartNanos() + e.serverLatencyNanos();
+      long millis = endNanos / 1_000_000L;
+      x.server.record(e.serverLatencyNanos(), e.traceIdHigh(), e.traceIdLow(), millis);
+      x.client.record(e.clientLatencyNanos(), e.traceIdHigh(), e.traceIdLow(), millis);
+    }
+  }
+
+  @Override
+  public void onUnpaired(EdgeObservation half) {
+    side(half, half.spans(), 0);
+  }
+
+  @Override
+  public void onDropped(EdgeObservation half) {
+    side(half, 0, half.spans());
+  }
+
+  private void side(EdgeObservation h, long unpaired, long dropped) {
+    synchronized (lock) {
+      sideScratch[0] = h.clientId();
+      sideScratch[1] = h.serverId();
+      sideScratch[2] = h.connectionType().ordinal();
+      int s = sideIndex.find(sideScratch);
+      if (s < 0) {
+        s = sideIndex.add(sideScratch);
+        sideSeries.add(new SideSeries(List.of(h.client(), h.server(), h.connectionType().label())));
+      }
+      SideSeries x = sideSeries.get(s);
+      x.unpaired += unpaired;
+      x.dropped += dropped;
+    }
+  }
+
+  private void init(EdgeObservation e) {
+    List<String> names = new ArrayList<>(List.of("client", "server", "connection_type"));
+    for (int d = 0; d < e.dimensionCount(); d++) {
+      if (prefix) {
+        names.add(labelName("client_" + e.dimensionName(d)));
+        names.add(labelName("server_" + e.dimensionName(d)));
+      } else {
+        names.add(labelName(e.dimensionName(d)));
+      }
+    }
+    if (virtualLabel) {
+      names.add("virtual_node");
+    }
+    labelNames = List.copyOf(names);
+    index = new SeriesIndex(names.size());
+    scratch = new int[names.size()];
+  }
+
+  private List<String> labelValues(EdgeObservation e) {
+    List<String> v = new ArrayList<>(labelNames.size());
+    v.add(e.client());
+    v.add(e.server());
+    v.add(e.connectionType().label());
+    for (int d = 0; d < e.dimensionCount(); d++) {
+      if (prefix) {
+        v.add(e.clientDimension(d));
+        v.add(e.serverDimension(d));
+      } else {
+        String s = e.serverDimension(d);
+        v.add(s.isEmpty() ? e.clientDimension(d) : s);
+      }
+    }
+    if (virtualLabel) {
+      v.add(e.virtualNode().label());
+    }
+    return List.copyOf(v);
+  }
+
+  /** Prometheus label name of an attribute: characters outside {@code [A-Za-z0-9_]} become {@code _}. */
+  static String labelName(String attribute) {
+    StringBuilder sb = new StringBuilder(attribute.length());
+    for (int i = 0; i < attribute.length(); i++) {
+      char c = attribute.charAt(i);
+      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9' && i > 0);
+      sb.append(ok ? c : '_');
+    }
+    return sb.toString();
+  }
+
+  // ---- reading (scrape thread)
+
+  /** The series as a simpleclient collector; register it once. */
+  public Collector collector() {
+    return new ServiceGraphCollector(this);
+  }
+
+  /**
+   * The edge store's own metrics as Tempo exposes them ({@code tempo_metrics_generator_processor_service_graphs_
+   * {edges,expired_edges,dropped_spans}{tenant}}) plus gauges of the store's fill.
+   */
+  public Collector selfMetricsCollector(ServiceGraphBuilder graph) {
+    return new ServiceGraphSelfCollector(Objects.requireNonNull(graph, "graph"), tenant, this);
+  }
+
+  /** Series not created because {@code maxActiveSeries} was reached. */
+  public long seriesOverflowed() {
+    synchronized (lock) {
+      return seriesOverflowed;
+    }
+  }
+
+  public int activeSeries() {
+    synchronized (lock) {
+      return series.size();
+    }
+  }
+
+  String traceIdLabelName() {
+    return traceIdLabelName;
+  }
+
+  ExplicitBuckets buckets() {
+    return buckets;
+  }
+
+  /** Drains the recorders and hands a consistent copy of every series to {@code sink}. */
+  void collect(CollectSink sink) {
+    synchronized (lock) {
+      List<String> names = labelNames == null ? List.of("client", "server", "connection_type") : labelNames;
+      for (Series s : series) {
+        s.server.drainInto(s.serverTotal);
+        s.client.drainInto(s.clientTotal);
+      }
+      sink.collect(names, series, sideSeries);
+    }
+  }
+
+  interface CollectSink {
+    void collect(List<String> labelNames, List<Series> series, List<SideSeries> sides);
+  }
+
+  static final class Series {
+    final List<String> labelValues;
+    long requests;
+    long failed;
+    final HistogramRecorder server;
+    final HistogramRecorder client;
+    final HistogramSnapshot serverTotal;
+    final HistogramSnapshot clientTotal;
+
+    Series(List<String> labelValues, ExplicitBuckets layout) {
+      this.labelValues = labelValues;
+      server = new HistogramRecorder(layout);
+      client = new HistogramRecorder(layout);
+      serverTotal = new HistogramSnapshot(layout);
+      clientTotal = new HistogramSnapshot(layout);
+    }
+  }
+
+  static final class SideSeries {
+    final List<String> labelValues;
+    long unpaired;
+    long dropped;
+
+    SideSeries(List<String> labelValues) {
+      this.labelValues = labelValues;
+    }
+  }
+
+  /** Builder with Tempo's defaults. */
+  public static final class Builder {
+    private double[] buckets = ExplicitBuckets.TEMPO_SERVICE_GRAPH_SECONDS;
+    private boolean prefix;
+    private boolean virtualLabel;
+    private String traceIdLabelName = "traceID";
+    private int maxActiveSeries;
+    private String tenant = SpanBatch.DEFAULT_TENANT;
+
+    private Builder() {}
+
+    /** Latency bucket bounds in seconds (Tempo {@code histogram_buckets}; default 0.1 … 12.8). */
+    public Builder histogramBuckets(double... seconds) {
+      Objects.requireNonNull(seconds, "histogramBuckets");
+      ExplicitBuckets.seconds(seconds); // validates, naming the bad bound
+      this.buckets = seconds.clone();
+      return this;
+    }
+
+    /** Label dimensions {@code client_<dim>} and {@code server_<dim>} (Tempo {@code enable_client_server_prefix}). */
+    public Builder enableClientServerPrefix(boolean enabled) {
+      this.prefix = enabled;
+      return this;
+    }
+
+    /** Adds the {@code virtual_node} label (Tempo {@code enable_virtual_node_label}). */
+    public Builder enableVirtualNodeLabel(boolean enabled) {
+      this.virtualLabel = enabled;
+      return this;
+    }
+
+    /** Exemplar label carrying the trace id (Tempo {@code trace_id_label_name}, default {@code traceID}). */
+    public Builder traceIdLabelName(String name) {
+      Objects.requireNonNull(name, "traceIdLabelName");
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("traceIdLabelName is empty");
+      }
+      this.traceIdLabelName = name;
+      return this;
+    }
+
+    /** Most label combinations kept (0 = unlimited, Tempo {@code max_active_series}); further ones are counted. */
+    public Builder maxActiveSeries(int max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("maxActiveSeries < 0");
+      }
+      this.maxActiveSeries = max;
+      return this;
+    }
+
+    /** Value of the {@code tenant} label on the self metrics. */
+    public Builder tenant(String tenant) {
+      this.tenant = Objects.requireNonNull(tenant, "tenant");
+      return this;
+    }
+
+    public ServiceGraphMetrics build() {
+      return new ServiceGraphMetrics(this);
+    }
+  }
+}
