@@ -9,14 +9,15 @@ import java.util.Arrays;
  *
  * <pre>
  *  index (open addressing, linear probing, backward-shift delete; capacity = pow2 &ge; 2 x maxItems)
- *  +-----+-----+-----+-----+
- *  |  0  | e+1 |  0  | e+1 |   0 = free slot, else entry number + 1
- *  +-----+-----+-----+-----+
+ *  +----------------+----------------+-----
+ *  | hash32 | e + 1 |       0        | ...     0 = free slot; the hash half rejects most mismatches
+ *  +----------------+----------------+-----    without touching the entry row
  *           |
- *  entries (parallel arrays, one column per field, maxItems rows)
- *    key: traceHi traceLo spanId | hash | client server peer (name ids) | connType failed spans |
- *    clientLatency serverLatency clientEnd serverStart (nanos) | expiry (clock nanos) | prev next |
- *    clientDims[e * d .. e * d + d)  serverDims[...]  (name ids)
+ *  entries: one row of {@value #STRIDE} longs per entry (128 bytes), so an update touches two cache lines
+ *    0 traceHi  1 traceLo  2 spanId  3 clientLatency  4 serverLatency  5 clientEnd  6 serverStart  7 expiry
+ *    8 client(32) | server(32)   9 peer(32) | connType(8) failed(8) spans(16)   10 prev(32) | next(32)
+ *    11 hash(32)   12..15 unused
+ *  dimensions: clientDims[e * d .. e * d + d), serverDims[...] (name ids), only when dimensions are configured
  *  insertion order: doubly linked list head (oldest) .. tail (newest) over prev/next; since every entry gets the
  *  same wait, the head is always the next to expire. Free rows are chained through next.
  * </pre>
@@ -25,29 +26,25 @@ import java.util.Arrays;
  */
 public final class EdgeStore {
   private static final int NIL = -1;
+  static final int STRIDE = 16;
+  private static final int HI = 0;
+  private static final int LO = 1;
+  private static final int SPAN = 2;
+  private static final int CLIENT_LATENCY = 3;
+  private static final int SERVER_LATENCY = 4;
+  private static final int CLIENT_END = 5;
+  private static final int SERVER_START = 6;
+  private static final int EXPIRY = 7;
+  private static final int NAMES = 8;
+  private static final int PEER_FLAGS = 9;
+  private static final int LINKS = 10;
+  private static final int HASH = 11;
 
   private final int maxItems;
   private final int dims;
-  private final int[] index;
+  private final long[] index;
   private final int mask;
-
-  private final long[] keyHi;
-  private final long[] keyLo;
-  private final long[] keySpan;
-  private final int[] hash;
-  private final int[] client;
-  private final int[] server;
-  private final int[] peer;
-  private final byte[] connType;
-  private final boolean[] failed;
-  private final int[] spans;
-  private final long[] clientLatency;
-  private final long[] serverLatency;
-  private final long[] clientEnd;
-  private final long[] serverStart;
-  private final long[] expiry;
-  private final int[] prev;
-  private final int[] next;
+  private final long[] rows;
   private final int[] clientDims;
   private final int[] serverDims;
 
@@ -63,29 +60,13 @@ public final class EdgeStore {
     this.maxItems = maxItems;
     this.dims = dims;
     int cap = Integer.highestOneBit(Math.max(2, maxItems) * 2 - 1) << 1;
-    index = new int[cap];
+    index = new long[cap];
     mask = cap - 1;
-    keyHi = new long[maxItems];
-    keyLo = new long[maxItems];
-    keySpan = new long[maxItems];
-    hash = new int[maxItems];
-    client = new int[maxItems];
-    server = new int[maxItems];
-    peer = new int[maxItems];
-    connType = new byte[maxItems];
-    failed = new boolean[maxItems];
-    spans = new int[maxItems];
-    clientLatency = new long[maxItems];
-    serverLatency = new long[maxItems];
-    clientEnd = new long[maxItems];
-    serverStart = new long[maxItems];
-    expiry = new long[maxItems];
-    prev = new int[maxItems];
-    next = new int[maxItems];
+    rows = new long[maxItems * STRIDE];
     clientDims = new int[maxItems * dims];
     serverDims = new int[maxItems * dims];
     for (int e = 0; e < maxItems; e++) {
-      next[e] = e + 1 < maxItems ? e + 1 : NIL;
+      setNext(e, e + 1 < maxItems ? e + 1 : NIL);
     }
     free = 0;
   }
@@ -103,18 +84,39 @@ public final class EdgeStore {
     return head;
   }
 
+  private int prev(int e) {
+    return (int) (rows[e * STRIDE + LINKS] >> 32);
+  }
+
+  private int next(int e) {
+    return (int) rows[e * STRIDE + LINKS];
+  }
+
+  private void setPrev(int e, int p) {
+    int r = e * STRIDE + LINKS;
+    rows[r] = (long) p << 32 | (rows[r] & 0xFFFFFFFFL);
+  }
+
+  private void setNext(int e, int n) {
+    int r = e * STRIDE + LINKS;
+    rows[r] = (rows[r] & 0xFFFFFFFF00000000L) | (n & 0xFFFFFFFFL);
+  }
+
   /** @return the entry holding this key, or -1 */
   public int find(long hi, long lo, long span) {
     int h = mix(hi, lo, span);
     int i = h & mask;
     while (true) {
-      int slot = index[i];
+      long slot = index[i];
       if (slot == 0) {
         return NIL;
       }
-      int e = slot - 1;
-      if (hash[e] == h && keySpan[e] == span && keyLo[e] == lo && keyHi[e] == hi) {
-        return e;
+      if ((int) (slot >>> 32) == h) {
+        int e = (int) slot - 1;
+        int r = e * STRIDE;
+        if (rows[r + SPAN] == span && rows[r + LO] == lo && rows[r + HI] == hi) {
+          return e;
+        }
       }
       i = (i + 1) & mask;
     }
@@ -130,23 +132,20 @@ public final class EdgeStore {
       return NIL;
     }
     int e = free;
-    free = next[e];
+    free = next(e);
     int h = mix(hi, lo, span);
-    keyHi[e] = hi;
-    keyLo[e] = lo;
-    keySpan[e] = span;
-    hash[e] = h;
-    client[e] = 0;
-    server[e] = 0;
-    peer[e] = 0;
-    connType[e] = 0;
-    failed[e] = false;
-    spans[e] = 0;
-    clientLatency[e] = 0;
-    serverLatency[e] = 0;
-    clientEnd[e] = 0;
-    serverStart[e] = 0;
-    expiry[e] = expiresAt;
+    int r = e * STRIDE;
+    rows[r + HI] = hi;
+    rows[r + LO] = lo;
+    rows[r + SPAN] = span;
+    rows[r + CLIENT_LATENCY] = 0;
+    rows[r + SERVER_LATENCY] = 0;
+    rows[r + CLIENT_END] = 0;
+    rows[r + SERVER_START] = 0;
+    rows[r + EXPIRY] = expiresAt;
+    rows[r + NAMES] = 0;
+    rows[r + PEER_FLAGS] = 0;
+    rows[r + HASH] = h;
     if (dims > 0) {
       Arrays.fill(clientDims, e * dims, e * dims + dims, 0);
       Arrays.fill(serverDims, e * dims, e * dims + dims, 0);
@@ -155,14 +154,13 @@ public final class EdgeStore {
     while (index[i] != 0) {
       i = (i + 1) & mask;
     }
-    index[i] = e + 1;
+    index[i] = (long) h << 32 | (e + 1);
     // append to the insertion-order list
-    prev[e] = tail;
-    next[e] = NIL;
+    rows[r + LINKS] = (long) tail << 32 | (NIL & 0xFFFFFFFFL);
     if (tail == NIL) {
       head = e;
     } else {
-      next[tail] = e;
+      setNext(tail, e);
     }
     tail = e;
     size++;
@@ -172,18 +170,19 @@ public final class EdgeStore {
   /** Removes an entry; its row returns to the free list. */
   public void remove(int e) {
     // unlink from the index, then shift later members of the probe run back so lookups need no tombstones
-    int i = hash[e] & mask;
-    while (index[i] != e + 1) {
+    int h = (int) rows[e * STRIDE + HASH];
+    int i = h & mask;
+    while ((int) index[i] != e + 1) {
       i = (i + 1) & mask;
     }
     int gap = i;
     int j = (i + 1) & mask;
     while (true) {
-      int slot = index[j];
+      long slot = index[j];
       if (slot == 0) {
         break;
       }
-      int ideal = hash[slot - 1] & mask;
+      int ideal = (int) (slot >>> 32) & mask;
       // move slot j into the gap when its ideal position is not in (gap, j] cyclically
       if (((j - ideal) & mask) >= ((j - gap) & mask)) {
         index[gap] = slot;
@@ -193,19 +192,19 @@ public final class EdgeStore {
     }
     index[gap] = 0;
     // unlink from the insertion-order list
-    int p = prev[e];
-    int n = next[e];
+    int p = prev(e);
+    int n = next(e);
     if (p == NIL) {
       head = n;
     } else {
-      next[p] = n;
+      setNext(p, n);
     }
     if (n == NIL) {
       tail = p;
     } else {
-      prev[n] = p;
+      setPrev(n, p);
     }
-    next[e] = free;
+    setNext(e, free);
     free = e;
     size--;
   }
@@ -221,99 +220,107 @@ public final class EdgeStore {
   // ---- columns (e = entry number)
 
   public long traceIdHigh(int e) {
-    return keyHi[e];
+    return rows[e * STRIDE + HI];
   }
 
   public long traceIdLow(int e) {
-    return keyLo[e];
+    return rows[e * STRIDE + LO];
   }
 
   public long keySpanId(int e) {
-    return keySpan[e];
+    return rows[e * STRIDE + SPAN];
   }
 
   public int client(int e) {
-    return client[e];
+    return (int) (rows[e * STRIDE + NAMES] >>> 32);
   }
 
   public void client(int e, int id) {
-    client[e] = id;
+    int r = e * STRIDE + NAMES;
+    rows[r] = (long) id << 32 | (rows[r] & 0xFFFFFFFFL);
   }
 
   public int server(int e) {
-    return server[e];
+    return (int) rows[e * STRIDE + NAMES];
   }
 
   public void server(int e, int id) {
-    server[e] = id;
+    int r = e * STRIDE + NAMES;
+    rows[r] = (rows[r] & 0xFFFFFFFF00000000L) | (id & 0xFFFFFFFFL);
   }
 
   public int peer(int e) {
-    return peer[e];
+    return (int) (rows[e * STRIDE + PEER_FLAGS] >>> 32);
   }
 
   public void peer(int e, int id) {
-    peer[e] = id;
+    int r = e * STRIDE + PEER_FLAGS;
+    rows[r] = (long) id << 32 | (rows[r] & 0xFFFFFFFFL);
   }
 
   public int connectionType(int e) {
-    return connType[e];
+    return (int) (rows[e * STRIDE + PEER_FLAGS] >>> 24) & 0xFF;
   }
 
   public void connectionType(int e, int t) {
-    connType[e] = (byte) t;
+    int r = e * STRIDE + PEER_FLAGS;
+    rows[r] = (rows[r] & ~(0xFFL << 24)) | ((long) (t & 0xFF) << 24);
   }
 
   public boolean failed(int e) {
-    return failed[e];
+    return (rows[e * STRIDE + PEER_FLAGS] & (1L << 16)) != 0;
   }
 
   public void markFailed(int e) {
-    failed[e] = true;
+    rows[e * STRIDE + PEER_FLAGS] |= 1L << 16;
   }
 
   public int spans(int e) {
-    return spans[e];
+    return (int) rows[e * STRIDE + PEER_FLAGS] & 0xFFFF;
   }
 
+  /** Counts one more span in the entry (saturating at 65 535: duplicates beyond that are not credible). */
   public void addSpan(int e) {
-    spans[e]++;
+    int r = e * STRIDE + PEER_FLAGS;
+    if ((rows[r] & 0xFFFF) != 0xFFFF) {
+      rows[r]++;
+    }
   }
 
   public long clientLatency(int e) {
-    return clientLatency[e];
+    return rows[e * STRIDE + CLIENT_LATENCY];
   }
 
   public void clientLatency(int e, long nanos) {
-    clientLatency[e] = nanos;
+    rows[e * STRIDE + CLIENT_LATENCY] = nanos;
   }
 
   public long serverLatency(int e) {
-    return serverLatency[e];
+    return rows[e * STRIDE + SERVER_LATENCY];
   }
 
   public void serverLatency(int e, long nanos) {
-    serverLatency[e] = nanos;
+    rows[e * STRIDE + SERVER_LATENCY] = nanos;
   }
 
   public long clientEnd(int e) {
-    return clientEnd[e];
+    return rows[e * STRIDE + CLIENT_END];
   }
 
   public void clientEnd(int e, long nanos) {
-    clientEnd[e] = nanos;
+    rows[e * STRIDE + CLIENT_END] = nanos;
   }
 
   public long serverStart(int e) {
-    return serverStart[e];
+    return rows[e * STRIDE + SERVER_START];
   }
 
   public void serverStart(int e, long nanos) {
-    serverStart[e] = nanos;
+    rows[e * STRIDE + SERVER_START] = nanos;
   }
 
   public long expiry(int e) {
-    return expiry[e];
+    return rows[e * STRIDE + EXPIRY];
   }
 
   public int clientDim(int e, int d) {

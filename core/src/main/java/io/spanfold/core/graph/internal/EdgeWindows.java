@@ -37,6 +37,9 @@ public final class EdgeWindows {
   private int[] hist = new int[16 * SLOTS * 2 * BUCKETS];
   private int rows;
   private long overflowed;
+  private long cachedEpoch;
+  private int cachedSlot;
+  private long cachedSlotStart = Long.MIN_VALUE / 2;
 
   /**
    * @param retention the longest window a snapshot can cover
@@ -69,8 +72,14 @@ public final class EdgeWindows {
       }
       row = addRow(k);
     }
-    long epoch = Math.floorDiv(now, slotNanos);
-    int slot = (int) Math.floorMod(epoch, (long) SLOTS);
+    if (now - cachedSlotStart >= slotNanos || now < cachedSlotStart) {
+      // two long divisions cost more than the rest of a record: redo them only when the slot changes
+      cachedEpoch = Math.floorDiv(now, slotNanos);
+      cachedSlot = (int) Math.floorMod(cachedEpoch, (long) SLOTS);
+      cachedSlotStart = cachedEpoch * slotNanos;
+    }
+    long epoch = cachedEpoch;
+    int slot = cachedSlot;
     int cell = row * SLOTS + slot;
     int d = cell * STRIDE;
     int h = cell * 2 * BUCKETS;
