@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Pairing cost per span with 10 000 half edges pending: each invocation feeds one decoded OTLP request of {@value
+ * Pairing cost per span with 10 000 half edges pending ({@code pending}): each invocation feeds one decoded OTLP request of {@value
  * #SPANS} Beyla-like spans (a client half or the matching server half of {@value #SPANS} distinct calls, with HTTP
  * attributes the builder scans), alternating so every other request completes the edges the previous one opened.
  * Target: at most 100 ns per span and no allocation per span ({@code gc.alloc.rate.norm} ≈ 0 B/op).
@@ -50,7 +50,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ServiceGraphBenchmark {
   static final int SPANS = 512;
   static final int ROUNDS = 64; // distinct request pairs cycled through
-  static final int PENDING = 10_000;
+
+  /** Half edges left pending in the store (never completed): the store's steady-state fill. */
+  @Param({"10000"})
+  public int pending;
 
   /** {@code noop}: the builder alone; {@code metrics}: with the redmetrics service-graph series as listener. */
   @Param({"noop", "metrics"})
@@ -64,9 +67,9 @@ public class ServiceGraphBenchmark {
   public void setUp() {
     EdgeListener l = listener.equals("metrics") ? ServiceGraphMetrics.builder().build() : EdgeListener.NOOP;
     // the clock never advances: pending halves never expire, so the store stays at PENDING (+ one open request)
-    graph = ServiceGraphBuilder.builder().maxItems(PENDING + 2 * SPANS).clock(() -> 0L).listener(l).build();
+    graph = ServiceGraphBuilder.builder().maxItems(pending + 2 * SPANS).clock(() -> 0L).listener(l).build();
     Random rnd = new Random(42);
-    SpanBatch filler = decode(request(rnd, 1_000_000, PENDING, true));
+    SpanBatch filler = decode(request(rnd, 1_000_000, pending, true));
     graph.accept(filler);
     batches = new SpanBatch[2 * ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
@@ -74,7 +77,7 @@ public class ServiceGraphBenchmark {
       batches[2 * r] = decode(request(new Random(r), base, SPANS, true));
       batches[2 * r + 1] = decode(request(new Random(r), base, SPANS, false));
     }
-    if (graph.stats().pendingEdges() != PENDING) {
+    if (graph.stats().pendingEdges() != pending) {
       throw new IllegalStateException("setup: " + graph.stats());
     }
   }

@@ -9,7 +9,7 @@ import java.lang.management.ThreadMXBean;
  * CPU nanoseconds per span for five rounds of 20 000 requests (10.24 M spans) after a warm-up.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.spanfold.bench.graph.ServiceGraphCpuTime [noop|metrics]
+ * java -cp bench/target/benchmarks.jar io.spanfold.bench.graph.ServiceGraphCpuTime [noop|metrics] [pending]
  * </pre>
  */
 public final class ServiceGraphCpuTime {
@@ -18,6 +18,7 @@ public final class ServiceGraphCpuTime {
   public static void main(String[] args) {
     ServiceGraphBenchmark b = new ServiceGraphBenchmark();
     b.listener = args.length > 0 ? args[0] : "noop";
+    b.pending = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
     b.setUp();
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     long sink = 0;
@@ -34,7 +35,7 @@ public final class ServiceGraphCpuTime {
       long cpu = mx.getCurrentThreadCpuTime() - cpu0;
       long wall = System.nanoTime() - wall0;
       double spans = (double) n * ServiceGraphBenchmark.SPANS;
-      System.out.printf("listener=%s round %d: wall %.1f ns/span, cpu %.1f ns/span%n", b.listener, round,
+      System.out.printf("listener=%s pending=%d round %d: wall %.1f ns/span, cpu %.1f ns/span%n", b.listener, b.pending, round,
           wall / spans, cpu / spans);
     }
     System.out.println("(checksum " + sink + ")");

@@ -60,23 +60,43 @@ public final class AttributeScan {
     if (length <= 0) {
       return;
     }
+    // the cursor lives in locals (packed returns), not in a field: this loop is the hottest code of the builder
     int end = offset + length;
-    pos = offset;
+    int p = offset;
     try {
-      while (pos < end) {
-        int tag = readVarint32(end);
+      while (p < end) {
+        int tag = buf[p++];
+        if (tag < 0) {
+          long v = varint32(buf, p - 1, end);
+          tag = (int) (v >>> 32);
+          p = (int) v;
+        }
         int wire = tag & 7;
         if (wire == WIRE_LEN) {
-          int len = readVarint32(end);
-          int start = pos;
-          if (len < 0 || len > end - start) {
+          int len = buf[p++];
+          if (len < 0) {
+            long v = varint32(buf, p - 1, end);
+            len = (int) (v >>> 32);
+            p = (int) v;
+          }
+          if (len < 0 || len > end - p) {
             return;
           }
-          pos = start + len;
           if ((tag >>> 3) == attributesField) {
-            keyValue(start, start + len);
+            keyValue(buf, p, p + len);
           }
-        } else if (!skip(wire, end)) {
+          p += len;
+        } else if (wire == WIRE_FIXED64) {
+          p += 8;
+        } else if (wire == WIRE_VARINT) {
+          while (buf[p++] < 0) {
+            if (p >= end) {
+              return;
+            }
+          }
+        } else if (wire == WIRE_FIXED32) {
+          p += 4;
+        } else {
           return;
         }
       }
@@ -85,39 +105,56 @@ public final class AttributeScan {
     }
   }
 
-  private void keyValue(int p, int end) {
-    int saved = pos;
-    pos = p;
+  /** Reads a varint of at most 32 bits starting at {@code p}; returns {@code value << 32 | nextPosition}. */
+  private static long varint32(byte[] buf, int p, int end) {
+    long result = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (p >= end) {
+        throw new ArrayIndexOutOfBoundsException();
+      }
+      byte b = buf[p++];
+      result |= (long) (b & 0x7F) << shift;
+      if (b >= 0) {
+        return (result & 0xFFFFFFFFL) << 32 | p;
+      }
+    }
+    throw new ArrayIndexOutOfBoundsException();
+  }
+
+  private void keyValue(byte[] buf, int p, int end) {
     int keyOff = -1;
     int keyLen = 0;
     int valOff = -1;
     int valLen = 0;
-    while (pos < end) {
-      int tag = readVarint32(end);
+    while (p < end) {
+      int tag = buf[p++];
       int wire = tag & 7;
-      if (wire == WIRE_LEN) {
-        int len = readVarint32(end);
-        if (len < 0 || len > end - pos) {
-          break;
-        }
-        int field = tag >>> 3;
-        if (field == OtlpFields.KEY_VALUE_KEY) {
-          keyOff = pos;
-          keyLen = len;
-          if (!wantedLength(len)) {
-            break; // no wanted key has this length: don't look at the value
-          }
-        } else if (field == OtlpFields.KEY_VALUE_VALUE) {
-          valOff = pos;
-          valLen = len;
-        }
-        pos += len;
-      } else if (!skip(wire, end)) {
-        break;
+      if (tag < 0 || wire != WIRE_LEN) {
+        return; // KeyValue has only two length-delimited fields with one-byte tags; anything else is not ours
       }
+      int len = buf[p++];
+      if (len < 0) {
+        long v = varint32(buf, p - 1, end);
+        len = (int) (v >>> 32);
+        p = (int) v;
+      }
+      if (len < 0 || len > end - p) {
+        return;
+      }
+      int field = tag >>> 3;
+      if (field == OtlpFields.KEY_VALUE_KEY) {
+        if (!wantedLength(len)) {
+          return; // no wanted key has this length: don't look at the value
+        }
+        keyOff = p;
+        keyLen = len;
+      } else if (field == OtlpFields.KEY_VALUE_VALUE) {
+        valOff = p;
+        valLen = len;
+      }
+      p += len;
     }
-    pos = saved;
-    if (keyOff < 0 || valOff < 0 || !wantedLength(keyLen)) {
+    if (keyOff < 0 || valOff < 0) {
       return;
     }
     for (int k = 0; k < keys.length; k++) {
