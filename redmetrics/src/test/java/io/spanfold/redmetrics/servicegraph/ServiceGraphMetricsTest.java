@@ -113,12 +113,29 @@ class ServiceGraphMetricsTest {
         .contains("tempo_metrics_generator_processor_service_graphs_edges_total{tenant=\"single-tenant\",} 9.0")
         .contains("spanfold_service_graph_pending_edges{tenant=\"single-tenant\",} 0.0");
     assertThat(text).doesNotContain("failed_total{client=\"immich\"");
+    assertThat(promtool(text)).as("promtool check metrics").isEmpty();
 
     String om = scrape(registry, TextFormat.CONTENT_TYPE_OPENMETRICS_100);
     // the 3 s request of trace 5 is the exemplar of its bucket
     assertThat(om).containsPattern(
         "traces_service_graph_request_server_seconds_bucket\\{" + l.replace("\"\"", "\"\"") + ",le=\"3\\.2\"} 5\\.0 "
             + "# \\{traceID=\"5\"} 3\\.0 ");
+  }
+
+  /** {@code promtool check metrics} (Debian package prometheus, installed by .ci/run); returns its complaints. */
+  static String promtool(String text) throws Exception {
+    java.io.File exe = new java.io.File("/usr/bin/promtool");
+    assertThat(exe.canExecute()).as("promtool is required (Debian package prometheus)").isTrue();
+    Process p = new ProcessBuilder(exe.getPath(), "check", "metrics").redirectErrorStream(true).start();
+    try (java.io.OutputStream in = p.getOutputStream()) {
+      in.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("promtool timed out");
+    }
+    return new String(out, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test
