@@ -108,9 +108,9 @@ class ServiceGraphMetricsTest {
             + "connection_type=\"database\",} 1.0")
         .contains("traces_service_graph_unpaired_spans_total{client=\"cron\",server=\"\",connection_type=\"\",} 3.0")
         .contains("traces_service_graph_dropped_spans_total{client=\"cron\",server=\"\",connection_type=\"\",} 1.0")
-        .contains("tempo_metrics_generator_processor_service_graphs_expired_edges_total{tenant=\"single-tenant\",} 3.0")
-        .contains("tempo_metrics_generator_processor_service_graphs_dropped_spans_total{tenant=\"single-tenant\",} 1.0")
-        .contains("tempo_metrics_generator_processor_service_graphs_edges_total{tenant=\"single-tenant\",} 9.0")
+        .contains("tempo_metrics_generator_processor_service_graphs_expired_edges{tenant=\"single-tenant\",} 3.0")
+        .contains("tempo_metrics_generator_processor_service_graphs_dropped_spans{tenant=\"single-tenant\",} 1.0")
+        .contains("tempo_metrics_generator_processor_service_graphs_edges{tenant=\"single-tenant\",} 9.0")
         .contains("spanfold_service_graph_pending_edges{tenant=\"single-tenant\",} 0.0");
     assertThat(text).doesNotContain("failed_total{client=\"immich\"");
     assertThat(promtool(text)).as("promtool check metrics").isEmpty();
