@@ -10,8 +10,10 @@ import io.spanfold.redmetrics.histogram.HistogramRecorder;
 import io.spanfold.redmetrics.histogram.HistogramSnapshot;
 import io.spanfold.redmetrics.servicegraph.internal.SeriesIndex;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Tempo's service-graph series, fed by a {@link ServiceGraphBuilder} as its {@link EdgeListener}:
@@ -48,6 +50,10 @@ public final class ServiceGraphMetrics implements EdgeListener {
   private final String traceIdLabelName;
   private final int maxActiveSeries;
   private final String tenant;
+  private final long staleMillis;
+  private final LongSupplier wallClockMillis;
+  private int generation; // bumped per collection; a series remembers the generation of its last update
+  private long seriesRemoved;
 
   // guarded by lock; created at the first observation, when the dimension names are known
   private SeriesIndex index;
@@ -66,6 +72,8 @@ public final class ServiceGraphMetrics implements EdgeListener {
     this.traceIdLabelName = b.traceIdLabelName;
     this.maxActiveSeries = b.maxActiveSeries;
     this.tenant = b.tenant;
+    this.staleMillis = b.staleDuration.toMillis();
+    this.wallClockMillis = b.wallClockMillis;
   }
 
   public static Builder builder() {
@@ -105,9 +113,10 @@ public final class ServiceGraphMetrics implements EdgeListener {
           return;
         }
         s = index.add(k);
-        series.add(new Series(labelValues(e), buckets));
+        series.add(new Series(labelValues(e), buckets, generation));
       }
       Series x = series.get(s);
+      x.lastGeneration = generation;
       x.requests++;
       if (e.failed()) {
         x.failed++;
@@ -234,11 +243,58 @@ public final class ServiceGraphMetrics implements EdgeListener {
   void collect(CollectSink sink) {
     synchronized (lock) {
       List<String> names = labelNames == null ? List.of("client", "server", "connection_type") : labelNames;
+      removeStale(wallClockMillis.getAsLong());
       for (Series s : series) {
         s.server.drainInto(s.serverTotal);
         s.client.drainInto(s.clientTotal);
       }
       sink.collect(names, series, sideSeries);
+    }
+  }
+
+  /**
+   * Drops series not updated for {@code staleDuration} (Tempo's {@code stale_duration}), so churning label values
+   * do not accumulate. Precision is one collection interval: updates only stamp the collection generation, the wall
+   * clock is read here.
+   */
+  private void removeStale(long nowMillis) {
+    boolean stale = false;
+    for (Series s : series) {
+      if (s.lastGeneration == generation) {
+        s.lastSeenMillis = nowMillis;
+      } else if (nowMillis - s.lastSeenMillis > staleMillis) {
+        stale = true;
+      }
+    }
+    generation++;
+    if (!stale || index == null) {
+      return;
+    }
+    // rare and cold: rebuild the index over the surviving series
+    List<Series> keep = new ArrayList<>(series.size());
+    SeriesIndex rebuilt = new SeriesIndex(index.width());
+    int[] key = new int[index.width()];
+    for (int i = 0; i < series.size(); i++) {
+      Series s = series.get(i);
+      if (nowMillis - s.lastSeenMillis > staleMillis) {
+        seriesRemoved++;
+        continue;
+      }
+      for (int c = 0; c < key.length; c++) {
+        key[c] = index.key(i, c);
+      }
+      rebuilt.add(key);
+      keep.add(s);
+    }
+    series.clear();
+    series.addAll(keep);
+    index = rebuilt;
+  }
+
+  /** Series dropped as stale since creation. */
+  public long seriesRemoved() {
+    synchronized (lock) {
+      return seriesRemoved;
     }
   }
 
@@ -254,9 +310,12 @@ public final class ServiceGraphMetrics implements EdgeListener {
     final HistogramRecorder client;
     final HistogramSnapshot serverTotal;
     final HistogramSnapshot clientTotal;
+    int lastGeneration;
+    long lastSeenMillis = Long.MAX_VALUE / 2; // set at the first collection after its creation
 
-    Series(List<String> labelValues, ExplicitBuckets layout) {
+    Series(List<String> labelValues, ExplicitBuckets layout, int generation) {
       this.labelValues = labelValues;
+      this.lastGeneration = generation;
       server = new HistogramRecorder(layout);
       client = new HistogramRecorder(layout);
       serverTotal = new HistogramSnapshot(layout);
@@ -282,8 +341,26 @@ public final class ServiceGraphMetrics implements EdgeListener {
     private String traceIdLabelName = "traceID";
     private int maxActiveSeries;
     private String tenant = SpanBatch.DEFAULT_TENANT;
+    private Duration staleDuration = Duration.ofMinutes(15);
+    private LongSupplier wallClockMillis = System::currentTimeMillis;
 
     private Builder() {}
+
+    /** Series not updated for this long are dropped at the next collection (Tempo {@code stale_duration}, 15m). */
+    public Builder staleDuration(Duration staleDuration) {
+      Objects.requireNonNull(staleDuration, "staleDuration");
+      if (staleDuration.isNegative() || staleDuration.isZero()) {
+        throw new IllegalArgumentException("staleDuration <= 0");
+      }
+      this.staleDuration = staleDuration;
+      return this;
+    }
+
+    /** Wall clock in epoch millis for staleness (default {@link System#currentTimeMillis}); inject in tests. */
+    public Builder wallClockMillis(LongSupplier wallClockMillis) {
+      this.wallClockMillis = Objects.requireNonNull(wallClockMillis, "wallClockMillis");
+      return this;
+    }
 
     /** Latency bucket bounds in seconds (Tempo {@code histogram_buckets}; default 0.1 … 12.8). */
     public Builder histogramBuckets(double... seconds) {

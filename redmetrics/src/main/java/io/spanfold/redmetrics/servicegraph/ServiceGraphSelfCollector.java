@@ -42,7 +42,9 @@ public final class ServiceGraphSelfCollector extends Collector {
             s.pendingEdges()),
         gauge("spanfold_service_graph_store_capacity", "Bound of the edge store (max_items)", t, s.capacity()),
         counter("spanfold_service_graph_series_overflowed", "Edges not counted because max_active_series was reached",
-            t, metrics.seriesOverflowed()));
+            t, metrics.seriesOverflowed()),
+        counter("spanfold_service_graph_series_removed", "Service-graph series dropped after stale_duration without "
+            + "updates", t, metrics.seriesRemoved()));
   }
 
   private MetricFamilySamples counter(String name, String help, List<String> names, double v) {

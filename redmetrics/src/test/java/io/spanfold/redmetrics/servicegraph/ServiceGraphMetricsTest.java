@@ -154,4 +154,31 @@ class ServiceGraphMetricsTest {
         "traces_service_graph_request_total{client=\"shop\",server=\"stripe\",connection_type=\"virtual_node\","
             + "client_http_request_method=\"POST\",server_http_request_method=\"\",virtual_node=\"server\",} 1.0");
   }
+
+  @Test
+  void staleSeriesAreDroppedAfterStaleDuration() throws Exception {
+    long[] wall = {1_000_000};
+    ServiceGraphMetrics metrics = ServiceGraphMetrics.builder().staleDuration(java.time.Duration.ofMinutes(15))
+        .wallClockMillis(() -> wall[0]).build();
+    ServiceGraphBuilder graph = ServiceGraphBuilder.builder().clock(() -> now).listener(metrics).build();
+    CollectorRegistry registry = new CollectorRegistry();
+    metrics.collector().register(registry);
+    KeyValue db = str("db.system", "redis");
+    graph.accept(batch("a", span(1, 1, 0, Span.SpanKind.SPAN_KIND_CLIENT, 1, false, db)));
+    graph.accept(batch("b", span(2, 1, 0, Span.SpanKind.SPAN_KIND_CLIENT, 1, false, db)));
+    assertThat(scrape(registry, TextFormat.CONTENT_TYPE_004)).contains("client=\"a\"").contains("client=\"b\"");
+    wall[0] += 10 * 60_000;
+    graph.accept(batch("b", span(3, 1, 0, Span.SpanKind.SPAN_KIND_CLIENT, 1, false, db)));
+    assertThat(scrape(registry, TextFormat.CONTENT_TYPE_004)).contains("client=\"a\"");
+    wall[0] += 6 * 60_000; // a: 16 min without update, b: 6 min
+    String text = scrape(registry, TextFormat.CONTENT_TYPE_004);
+    assertThat(text).doesNotContain("client=\"a\"").contains(
+        "traces_service_graph_request_total{client=\"b\",server=\"redis\",connection_type=\"database\",} 2.0");
+    assertThat(metrics.seriesRemoved()).isEqualTo(1);
+    assertThat(metrics.activeSeries()).isEqualTo(1);
+    // a comes back as a new series, counting from zero as Prometheus expects after a gap
+    graph.accept(batch("a", span(4, 1, 0, Span.SpanKind.SPAN_KIND_CLIENT, 1, false, db)));
+    assertThat(scrape(registry, TextFormat.CONTENT_TYPE_004)).contains(
+        "traces_service_graph_request_total{client=\"a\",server=\"redis\",connection_type=\"database\",} 1.0");
+  }
 }
