@@ -29,6 +29,7 @@ public final class ServiceGraphCollector extends Collector {
     List<Sample> failed = new ArrayList<>();
     List<Sample> server = new ArrayList<>();
     List<Sample> client = new ArrayList<>();
+    List<Sample> messaging = new ArrayList<>();
     List<Sample> unpaired = new ArrayList<>();
     List<Sample> dropped = new ArrayList<>();
     int buckets = metrics.buckets().bucketCount();
@@ -50,6 +51,10 @@ public final class ServiceGraphCollector extends Collector {
             s.serverTotal, server);
         histogram(ServiceGraphMetrics.REQUEST_CLIENT_SECONDS, names, bucketNames, s.labelValues, le, traceLabel,
             s.clientTotal, client);
+        if (metrics.messagingLatency() && s.messagingTotal.count() > 0) {
+          histogram(ServiceGraphMetrics.REQUEST_MESSAGING_SYSTEM_SECONDS, names, bucketNames, s.labelValues, le,
+              traceLabel, s.messagingTotal, messaging);
+        }
       }
       for (ServiceGraphMetrics.SideSeries s : sides) {
         if (s.unpaired > 0) {
@@ -71,6 +76,10 @@ public final class ServiceGraphCollector extends Collector {
         "Time for a request between two nodes as seen from the server", server));
     out.add(new MetricFamilySamples(ServiceGraphMetrics.REQUEST_CLIENT_SECONDS, Type.HISTOGRAM,
         "Time for a request between two nodes as seen from the client", client));
+    if (metrics.messagingLatency()) {
+      out.add(new MetricFamilySamples(ServiceGraphMetrics.REQUEST_MESSAGING_SYSTEM_SECONDS, Type.HISTOGRAM,
+          "Time between publisher and consumer for services communicating through a messaging system", messaging));
+    }
     out.add(new MetricFamilySamples(ServiceGraphMetrics.UNPAIRED_SPANS_TOTAL, Type.COUNTER,
         "Total count of unpaired spans", unpaired));
     out.add(new MetricFamilySamples(ServiceGraphMetrics.DROPPED_SPANS_TOTAL, Type.COUNTER,

@@ -1,6 +1,7 @@
 package io.spanfold.redmetrics.servicegraph;
 
 import io.prometheus.client.Collector;
+import io.spanfold.core.graph.ConnectionType;
 import io.spanfold.core.graph.EdgeListener;
 import io.spanfold.core.graph.EdgeObservation;
 import io.spanfold.core.graph.ServiceGraphBuilder;
@@ -22,7 +23,9 @@ import java.util.function.LongSupplier;
  * {@code server}, {@code connection_type}, then the configured dimensions ({@code client_<dim>}/{@code server_<dim>}
  * with {@link Builder#enableClientServerPrefix}, else {@code <dim>}), then {@code virtual_node} with {@link
  * Builder#enableVirtualNodeLabel}. Also {@code traces_service_graph_unpaired_spans_total} and {@code
- * _dropped_spans_total} by {@code client}, {@code server}, {@code connection_type} (the side that was seen).
+ * _dropped_spans_total} by {@code client}, {@code server}, {@code connection_type} (the side that was seen), and
+ * optionally {@code _request_messaging_system_seconds}. Series not updated for {@code staleDuration} (15m) are
+ * dropped, as Tempo's registry does.
  *
  * <pre>{@code
  * ServiceGraphMetrics metrics = ServiceGraphMetrics.builder().build();
@@ -40,6 +43,8 @@ public final class ServiceGraphMetrics implements EdgeListener {
   public static final String REQUEST_FAILED_TOTAL = "traces_service_graph_request_failed";
   public static final String REQUEST_SERVER_SECONDS = "traces_service_graph_request_server_seconds";
   public static final String REQUEST_CLIENT_SECONDS = "traces_service_graph_request_client_seconds";
+  public static final String REQUEST_MESSAGING_SYSTEM_SECONDS =
+      "traces_service_graph_request_messaging_system_seconds";
   public static final String UNPAIRED_SPANS_TOTAL = "traces_service_graph_unpaired_spans";
   public static final String DROPPED_SPANS_TOTAL = "traces_service_graph_dropped_spans";
 
@@ -47,6 +52,7 @@ public final class ServiceGraphMetrics implements EdgeListener {
   private final ExplicitBuckets buckets;
   private final boolean prefix;
   private final boolean virtualLabel;
+  private final boolean messagingLatency;
   private final String traceIdLabelName;
   private final int maxActiveSeries;
   private final String tenant;
@@ -69,6 +75,7 @@ public final class ServiceGraphMetrics implements EdgeListener {
     this.buckets = ExplicitBuckets.seconds(b.buckets);
     this.prefix = b.prefix;
     this.virtualLabel = b.virtualLabel;
+    this.messagingLatency = b.messagingLatency;
     this.traceIdLabelName = b.traceIdLabelName;
     this.maxActiveSeries = b.maxActiveSeries;
     this.tenant = b.tenant;
@@ -125,6 +132,13 @@ public final class ServiceGraphMetrics implements EdgeListener {
       long millis = endNanos / 1_000_000L;
       x.server.record(e.serverLatencyNanos(), e.traceIdHigh(), e.traceIdLow(), millis);
       x.client.record(e.clientLatencyNanos(), e.traceIdHigh(), e.traceIdLow(), millis);
+      if (messagingLatency && e.connectionType() == ConnectionType.MESSAGING_SYSTEM) {
+        // time in the queue: producer end to consumer start; Tempo skips non-positive values (unsynced clocks)
+        long queued = e.serverStartNanos() - e.clientEndNanos();
+        if (queued > 0) {
+          x.messaging.record(queued, e.traceIdHigh(), e.traceIdLow(), millis);
+        }
+      }
     }
   }
 
@@ -231,6 +245,10 @@ public final class ServiceGraphMetrics implements EdgeListener {
     }
   }
 
+  boolean messagingLatency() {
+    return messagingLatency;
+  }
+
   String traceIdLabelName() {
     return traceIdLabelName;
   }
@@ -247,6 +265,7 @@ public final class ServiceGraphMetrics implements EdgeListener {
       for (Series s : series) {
         s.server.drainInto(s.serverTotal);
         s.client.drainInto(s.clientTotal);
+        s.messaging.drainInto(s.messagingTotal);
       }
       sink.collect(names, series, sideSeries);
     }
@@ -310,6 +329,8 @@ public final class ServiceGraphMetrics implements EdgeListener {
     final HistogramRecorder client;
     final HistogramSnapshot serverTotal;
     final HistogramSnapshot clientTotal;
+    final HistogramRecorder messaging;
+    final HistogramSnapshot messagingTotal;
     int lastGeneration;
     long lastSeenMillis = Long.MAX_VALUE / 2; // set at the first collection after its creation
 
@@ -320,6 +341,8 @@ public final class ServiceGraphMetrics implements EdgeListener {
       client = new HistogramRecorder(layout);
       serverTotal = new HistogramSnapshot(layout);
       clientTotal = new HistogramSnapshot(layout);
+      messaging = new HistogramRecorder(layout);
+      messagingTotal = new HistogramSnapshot(layout);
     }
   }
 
@@ -338,6 +361,7 @@ public final class ServiceGraphMetrics implements EdgeListener {
     private double[] buckets = ExplicitBuckets.TEMPO_SERVICE_GRAPH_SECONDS;
     private boolean prefix;
     private boolean virtualLabel;
+    private boolean messagingLatency;
     private String traceIdLabelName = "traceID";
     private int maxActiveSeries;
     private String tenant = SpanBatch.DEFAULT_TENANT;
@@ -373,6 +397,15 @@ public final class ServiceGraphMetrics implements EdgeListener {
     /** Label dimensions {@code client_<dim>} and {@code server_<dim>} (Tempo {@code enable_client_server_prefix}). */
     public Builder enableClientServerPrefix(boolean enabled) {
       this.prefix = enabled;
+      return this;
+    }
+
+    /**
+     * Also records {@code traces_service_graph_request_messaging_system_seconds}, producer end to consumer start of
+     * {@code messaging_system} edges (Tempo {@code enable_messaging_system_latency_histogram}, off by default).
+     */
+    public Builder enableMessagingSystemLatencyHistogram(boolean enabled) {
+      this.messagingLatency = enabled;
       return this;
     }
 

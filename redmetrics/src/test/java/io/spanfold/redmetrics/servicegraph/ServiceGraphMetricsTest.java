@@ -181,4 +181,24 @@ class ServiceGraphMetricsTest {
     assertThat(scrape(registry, TextFormat.CONTENT_TYPE_004)).contains(
         "traces_service_graph_request_total{client=\"a\",server=\"redis\",connection_type=\"database\",} 1.0");
   }
+
+  @Test
+  void messagingSystemLatencyWhenEnabled() throws Exception {
+    ServiceGraphMetrics metrics = ServiceGraphMetrics.builder().enableMessagingSystemLatencyHistogram(true).build();
+    ServiceGraphBuilder graph = ServiceGraphBuilder.builder().clock(() -> now).listener(metrics).build();
+    CollectorRegistry registry = new CollectorRegistry();
+    metrics.collector().register(registry);
+    // producer runs T0 .. T0+2ms; the consumer starts 300 ms later (T0 + 302 ms)
+    graph.accept(batch("frigate", span(7, 71, 70, Span.SpanKind.SPAN_KIND_PRODUCER, 2, false)));
+    Span consumer = span(7, 72, 71, Span.SpanKind.SPAN_KIND_CONSUMER, 4, false).toBuilder()
+        .setStartTimeUnixNano(T0 + 302 * MS).setEndTimeUnixNano(T0 + 306 * MS).build();
+    graph.accept(batch("ntfy", consumer));
+    String l = "client=\"frigate\",server=\"ntfy\",connection_type=\"messaging_system\"";
+    String text = scrape(registry, TextFormat.CONTENT_TYPE_004);
+    assertThat(text)
+        .contains("traces_service_graph_request_messaging_system_seconds_bucket{" + l + ",le=\"0.2\",} 0.0")
+        .contains("traces_service_graph_request_messaging_system_seconds_bucket{" + l + ",le=\"0.4\",} 1.0")
+        .contains("traces_service_graph_request_messaging_system_seconds_sum{" + l + ",} 0.3");
+    assertThat(promtool(text)).isEmpty();
+  }
 }
