@@ -173,16 +173,23 @@ public final class ServiceGraphBuilder implements SpanConsumer {
           continue;
         }
         spansSeen++;
-        if (r != scannedResource) {
-          scannedResource = r;
-          int len = batch.resourceLength(r);
-          if (len > 0) {
-            resourceScan.scan(buf, batch.resourceOffset(r), len, OtlpFields.RESOURCE_ATTRIBUTES);
-          } else {
-            resourceScan.reset();
+        // A server half reads attributes only for dimensions, or for its peer attribute when it is a root (that
+        // names the virtual client on expiry; a non-root server's peer attribute is never used): skipping the scan
+        // otherwise saves half of the attribute reading on a typical stream.
+        if (clientSide || dimensionKeys.length > 0 || batch.parentSpanId(i) == 0) {
+          if (r != scannedResource) {
+            scannedResource = r;
+            int len = batch.resourceLength(r);
+            if (len > 0) {
+              resourceScan.scan(buf, batch.resourceOffset(r), len, OtlpFields.RESOURCE_ATTRIBUTES);
+            } else {
+              resourceScan.reset();
+            }
           }
+          spanScan.scan(buf, batch.spanOffset(i), batch.spanLength(i), OtlpFields.SPAN_ATTRIBUTES);
+        } else {
+          spanScan.reset();
         }
-        spanScan.scan(buf, batch.spanOffset(i), batch.spanLength(i), OtlpFields.SPAN_ATTRIBUTES);
         int type = kind == KIND_PRODUCER || kind == KIND_CONSUMER
             ? ConnectionType.MESSAGING_SYSTEM.ordinal()
             : ConnectionType.UNKNOWN.ordinal();
