@@ -10,7 +10,10 @@ import io.spanfold.otlp.http.NettyHttpServer;
 import io.spanfold.otlp.http.OtlpHttpReceiver;
 import io.spanfold.otlp.query.Readiness;
 import io.spanfold.otlp.query.StatusHandlers;
+import io.spanfold.core.graph.ServiceGraphBuilder;
+import io.spanfold.otlp.query.ServiceGraphHandler;
 import io.spanfold.redmetrics.RedMetricsWiring;
+import io.spanfold.redmetrics.servicegraph.ServiceGraphMetrics;
 import io.spanfold.redmetrics.ingest.PrometheusIngestMetrics;
 import java.io.Closeable;
 import java.io.IOException;
@@ -210,6 +213,24 @@ public final class SpanfoldServer implements Closeable {
       Builder b = builder(config);
       b.consumer(red.spanMetrics()).closeOnStop(red);
       red.register(b.registry);
+      ServiceGraphMetrics graphMetrics = ServiceGraphMetrics.builder().build();
+      ServiceGraphBuilder graph = ServiceGraphBuilder.builder().listener(graphMetrics).build();
+      b.consumer(graph);
+      b.registry.register(graphMetrics.collector());
+      // Also expires pending edges on each scrape, so virtual nodes appear while the server is idle.
+      b.registry.register(graphMetrics.selfMetricsCollector(graph));
+      red.remoteWrite(graphMetrics.collector());
+      b.route(ServiceGraphHandler.PATH, Set.of("GET"), new ServiceGraphHandler(graph));
+      // Tempo sweeps expired edges every 2 s; do the same so an idle server still turns lone halves into virtual
+      // nodes and remote write sees them without a scrape.
+      java.util.concurrent.ScheduledExecutorService sweeper =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "service-graph-expiry");
+            t.setDaemon(true);
+            return t;
+          });
+      sweeper.scheduleWithFixedDelay(graph::expire, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+      b.closeOnStop(sweeper::shutdownNow);
       server = b.start();
       red.start();
     } catch (IOException | RuntimeException e) {
