@@ -126,7 +126,15 @@ public final class ServerConfig {
    */
   static final String[] DELEGATED_PREFIXES = {"remote-write.", "span-metrics."};
 
+  /** Whether {@code name} is one of this class's own flags. */
+  static boolean declares(String name) {
+    return FLAGS.containsKey(name);
+  }
+
   private static boolean delegated(String name) {
+    if (GuardConfig.owns(name)) {
+      return true;
+    }
     for (String p : DELEGATED_PREFIXES) {
       if (name.startsWith(p)) {
         return true;
@@ -189,6 +197,7 @@ public final class ServerConfig {
         "--span-metrics.status-message=false  add the status_message label"}) {
       sb.append("  ").append(line).append('\n');
     }
+    sb.append(GuardConfig.usage());
     return sb.toString();
   }
 

@@ -1,9 +1,13 @@
 package io.spanfold.examples.server;
 
 import io.prometheus.client.CollectorRegistry;
+import io.netty.handler.ssl.SslContext;
+import io.spanfold.core.ingest.IngestLimiter;
 import io.spanfold.core.ingest.SpanConsumer;
 import io.spanfold.core.ingest.SpanIngest;
 import io.spanfold.otlp.grpc.OtlpGrpcReceiver;
+import io.spanfold.otlp.guard.IngestGuard;
+import io.spanfold.otlp.guard.QueryGuard;
 import io.spanfold.otlp.http.HttpHandler;
 import io.spanfold.otlp.http.HttpRoutes;
 import io.spanfold.otlp.http.NettyHttpServer;
@@ -55,6 +59,7 @@ public final class SpanfoldServer implements Closeable {
       java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerStream");
 
   private final ServerConfig config;
+  private final GuardConfig guard;
   private final CollectorRegistry registry;
   private final Readiness readiness = new Readiness();
   private final List<AutoCloseable> closeOnStop;
@@ -67,6 +72,7 @@ public final class SpanfoldServer implements Closeable {
 
   private SpanfoldServer(Builder b) {
     this.config = b.config;
+    this.guard = b.guard;
     this.registry = b.registry;
     this.closeOnStop = new ArrayList<>(b.closeOnStop);
   }
@@ -77,7 +83,12 @@ public final class SpanfoldServer implements Closeable {
 
   private void start(Builder b) throws IOException {
     Files.createDirectories(config.dataDir());
-    SpanIngest.Builder ingestBuilder = SpanIngest.builder().metrics(PrometheusIngestMetrics.register(registry));
+    GuardConfig guard = b.guard;
+    PrometheusIngestMetrics ingestMetrics = PrometheusIngestMetrics.register(registry);
+    SpanIngest.Builder ingestBuilder = SpanIngest.builder().metrics(ingestMetrics);
+    if (guard.traceLimiter() != null) {
+      ingestBuilder.traceLimits(guard.traceLimiter());
+    }
     for (SpanConsumer c : b.consumers) {
       ingestBuilder.consumer(c);
     }
@@ -87,20 +98,41 @@ public final class SpanfoldServer implements Closeable {
     }
     SpanIngest ingest = ingestBuilder.build();
 
+    QueryGuard queryGuard = guard.queryGuard();
+    HttpRoutes.Builder userRoutes = HttpRoutes.builder();
+    for (RouteEntry r : b.routes) {
+      // Query handlers count against the concurrent-query cap; /ready and /metrics never do.
+      HttpHandler h = queryGuard.limit(r.handler);
+      if (r.methods == null) {
+        userRoutes.route(r.pattern, h);
+      } else {
+        userRoutes.route(r.pattern, r.methods, h);
+      }
+    }
     HttpRoutes queryRoutes = HttpRoutes.builder()
         .addAll(StatusHandlers.routes(readiness))
         .route("/metrics", Set.of("GET"), new MetricsHandler(registry))
-        .addAll(b.routes.build())
+        .addAll(userRoutes.build())
         .build();
+    IngestLimiter budget = guard.memoryBudget();
+    IngestGuard ingestGuard = guard.ingestGuard(budget, ingestMetrics);
+    OtlpHttpReceiver httpReceiver = new OtlpHttpReceiver(ingest, ingestGuard);
     try {
-      // The query port first, so /ready can answer "starting" while the receivers come up.
+      SslContext httpTls = guard.httpTls();
+      // The query port first, so /ready can answer "starting" while the receivers come up. Each port has its own
+      // event loop and worker pool, so heavy queries never take threads from ingest.
       queryServer = NettyHttpServer.builder().name("http").host(config.bind()).port(config.httpPort())
-          .routes(queryRoutes).start();
+          .routes(queryRoutes).gate(queryGuard.gate()).sslContext(httpTls).start();
       grpcReceiver = OtlpGrpcReceiver.builder().ingest(ingest).host(config.bind()).port(config.otlpGrpcPort())
-          .maxInboundMessageBytes(config.otlpGrpcMaxRecvMsgSizeMib() * 1024 * 1024).start();
-      otlpHttpServer = NettyHttpServer.builder().name("otlp-http").host(config.bind())
+          .maxInboundMessageBytes(config.otlpGrpcMaxRecvMsgSizeMib() * 1024 * 1024).guard(ingestGuard)
+          .sslContext(guard.grpcTls()).start();
+      NettyHttpServer.Builder otlpHttp = NettyHttpServer.builder().name("otlp-http").host(config.bind())
           .port(config.otlpHttpPort()).maxBodyBytes(config.otlpHttpMaxBodyBytes())
-          .routes(new OtlpHttpReceiver(ingest).routes()).start();
+          .routes(httpReceiver.routes()).gate(httpReceiver.gate()).sslContext(httpTls);
+      if (budget != null) {
+        otlpHttp.memoryBudget(budget, httpReceiver.overloadResponse());
+      }
+      otlpHttpServer = otlpHttp.start();
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
@@ -109,6 +141,7 @@ public final class SpanfoldServer implements Closeable {
     LOG.log(System.Logger.Level.INFO, "spanfold listening: otlp-grpc={0} otlp-http={1} http={2} data={3}",
         hostPort(grpcReceiver.localAddress()), hostPort(otlpHttpServer.localAddress()),
         hostPort(queryServer.localAddress()), config.dataDir());
+    LOG.log(System.Logger.Level.INFO, "spanfold guard: {0}", guard);
   }
 
   private static String hostPort(InetSocketAddress a) {
@@ -117,6 +150,19 @@ public final class SpanfoldServer implements Closeable {
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** The security and limit settings the server runs with. */
+  public GuardConfig guard() {
+    return guard;
+  }
+
+  /**
+   * The tenant a query request reads (its {@code X-Scope-OrgID} with multi-tenancy on, else the single tenant): give
+   * it to {@code TraceByIdHandler.Builder#tenant} and other query handlers.
+   */
+  public static java.util.function.Function<io.spanfold.otlp.http.HttpRequest, String> tenantOf(GuardConfig g) {
+    return QueryGuard.tenantResolver(g.multitenancy());
   }
 
   /** The registry {@code /metrics} serves; register more collectors here. */
@@ -199,9 +245,11 @@ public final class SpanfoldServer implements Closeable {
       }
     }
     ServerConfig config;
+    GuardConfig guardConfig;
     RedMetricsWiring red;
     try {
       config = ServerConfig.parse(args);
+      guardConfig = GuardConfig.parse(args);
       red = RedMetricsWiring.fromArgs(args);
     } catch (ServerConfig.UsageException | IllegalArgumentException e) {
       System.err.println("spanfold: " + e.getMessage());
@@ -210,7 +258,7 @@ public final class SpanfoldServer implements Closeable {
     }
     SpanfoldServer server;
     try {
-      Builder b = builder(config);
+      Builder b = builder(config).guard(guardConfig);
       b.consumer(red.spanMetrics()).closeOnStop(red);
       red.register(b.registry);
       ServiceGraphMetrics graphMetrics = ServiceGraphMetrics.builder().build();
@@ -248,12 +296,26 @@ public final class SpanfoldServer implements Closeable {
     server.awaitStopped();
   }
 
+  /** A query route as added; wrapped with the query guard at start. */
+  private static final class RouteEntry {
+    final String pattern;
+    final Set<String> methods;
+    final HttpHandler handler;
+
+    RouteEntry(String pattern, Set<String> methods, HttpHandler handler) {
+      this.pattern = pattern;
+      this.methods = methods;
+      this.handler = handler;
+    }
+  }
+
   /** Wiring of a server; {@link #start()} binds every port. */
   public static final class Builder {
     private final ServerConfig config;
     private final List<SpanConsumer> consumers = new ArrayList<>();
     private final List<AutoCloseable> closeOnStop = new ArrayList<>();
-    private final HttpRoutes.Builder routes = HttpRoutes.builder();
+    private final List<RouteEntry> routes = new ArrayList<>();
+    private GuardConfig guard = GuardConfig.defaults();
     private CollectorRegistry registry = new CollectorRegistry(true);
 
     private Builder(ServerConfig config) {
@@ -274,13 +336,27 @@ public final class SpanfoldServer implements Closeable {
 
     /** Serves {@code handler} on the query port for any method. */
     public Builder route(String pattern, HttpHandler handler) {
-      routes.route(pattern, handler);
+      routes.add(new RouteEntry(Objects.requireNonNull(pattern, "pattern"), null,
+          Objects.requireNonNull(handler, "handler")));
       return this;
+    }
+
+    /** Authentication, TLS, tenants and limits (default: {@link GuardConfig#defaults()}, all off). */
+    public Builder guard(GuardConfig guard) {
+      this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /** The security and limit settings set so far (query handlers need its tenant rule and max trace size). */
+    public GuardConfig guard() {
+      return guard;
     }
 
     /** Serves {@code handler} on the query port for {@code methods} (others get 405). */
     public Builder route(String pattern, Set<String> methods, HttpHandler handler) {
-      routes.route(pattern, methods, handler);
+      Objects.requireNonNull(methods, "methods");
+      routes.add(new RouteEntry(Objects.requireNonNull(pattern, "pattern"), methods,
+          Objects.requireNonNull(handler, "handler")));
       return this;
     }
 
