@@ -1,0 +1,201 @@
+package io.spanfold.examples.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.spanfold.otlp.grpc.OtlpGrpcReceiver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Authentication, TLS and tenant checks of the real server jar on each of its three ports. */
+@Timeout(180)
+class ITGuard {
+  private static final String INGEST_TOKEN = "ingest-secret-4f1c9a";
+  private static final String QUERY_PASSWORD = "query-secret-77be20";
+  private static final String WRONG_TOKEN = "wrong-guess-0d3e55";
+
+  @TempDir Path dir;
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static HttpResponse<String> send(HttpClient c, HttpRequest.Builder b) throws Exception {
+    return c.send(b.timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofString());
+  }
+
+  private static HttpRequest.Builder post(String url, byte[] body) {
+    return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-protobuf")
+        .POST(BodyPublishers.ofByteArray(body));
+  }
+
+  private static byte[] grpcExport(ManagedChannel channel, byte[] body, String... headers) {
+    Metadata md = new Metadata();
+    for (int i = 0; i < headers.length; i += 2) {
+      md.put(Metadata.Key.of(headers[i], Metadata.ASCII_STRING_MARSHALLER), headers[i + 1]);
+    }
+    return ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
+            MetadataUtils.newAttachHeadersInterceptor(md)), OtlpGrpcReceiver.EXPORT,
+        CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), body);
+  }
+
+  private static Status.Code grpcCode(ManagedChannel channel, byte[] body, String... headers) {
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> grpcExport(channel, body, headers));
+    return e == null ? Status.Code.OK : e.getStatus().getCode();
+  }
+
+  @Test
+  void credentialsOnEveryPortAndNoSecretInTheLog() throws Exception {
+    Path tokenFile = dir.resolve("ingest.token");
+    Files.writeString(tokenFile, INGEST_TOKEN + "\n");
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"),
+        "--auth.ingest.bearer-token-file=" + tokenFile, "--auth.query.basic-auth=admin:" + QUERY_PASSWORD)) {
+      byte[] body = GuardTestSupport.request(3, 10, new byte[16]);
+
+      // OTLP/HTTP
+      HttpResponse<String> none = send(client, post(server.otlpHttpUrl("/v1/traces"), body));
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"spanfold\"");
+      assertThat(send(client, post(server.otlpHttpUrl("/v1/traces"), body)
+          .header("Authorization", "Bearer " + WRONG_TOKEN)).statusCode()).isEqualTo(403);
+      assertThat(send(client, post(server.otlpHttpUrl("/v1/traces"), body)
+          .header("Authorization", "Bearer " + INGEST_TOKEN)).statusCode()).isEqualTo(200);
+
+      // OTLP/gRPC
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort).usePlaintext().build();
+      try {
+        assertThat(grpcCode(channel, body)).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(grpcCode(channel, body, "authorization", "Bearer " + WRONG_TOKEN))
+            .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(grpcCode(channel, body, "authorization", "Bearer " + INGEST_TOKEN)).isEqualTo(Status.Code.OK);
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+
+      // the real SDK exporters with the token as a header
+      export(OtlpHttpSpanExporter.builder().setEndpoint(server.otlpHttpUrl("/v1/traces"))
+          .addHeader("Authorization", "Bearer " + INGEST_TOKEN).build());
+      export(OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + server.grpcPort)
+          .addHeader("Authorization", "Bearer " + INGEST_TOKEN).build());
+
+      // query port: /ready and /metrics open, the rest needs basic auth
+      String metricsUrl = server.httpUrl("/metrics");
+      assertThat(send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/ready")))).statusCode())
+          .isEqualTo(200);
+      HttpResponse<String> metrics = send(client, HttpRequest.newBuilder(URI.create(metricsUrl)));
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body())
+          .contains("spanfold_ingest_requests_rejected_total{reason=\"unauthenticated\",tenant=\"single-tenant\",} 4.0")
+          .contains("tempo_distributor_spans_received_total{tenant=\"single-tenant\",} 12.0");
+      String query = server.httpUrl("/api/echo");
+      HttpResponse<String> q401 = send(client, HttpRequest.newBuilder(URI.create(query)));
+      assertThat(q401.statusCode()).isEqualTo(401);
+      assertThat(q401.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"spanfold\"");
+      assertThat(send(client, HttpRequest.newBuilder(URI.create(query))
+          .header("Authorization", basic("admin", WRONG_TOKEN))).statusCode()).isEqualTo(403);
+      assertThat(send(client, HttpRequest.newBuilder(URI.create(query))
+          .header("Authorization", basic("admin", QUERY_PASSWORD))).statusCode()).isEqualTo(200);
+
+      server.stop();
+      String log = server.output();
+      assertThat(log).contains("spanfold guard: GuardConfig{").contains("credential=<redacted>");
+      assertThat(log).doesNotContain(INGEST_TOKEN).doesNotContain(QUERY_PASSWORD).doesNotContain(WRONG_TOKEN);
+    }
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void export(SpanExporter exporter) {
+    try {
+      assertThat(exporter.export(GuardTestSupport.sdkSpans()).join(20, TimeUnit.SECONDS).isSuccess()).isTrue();
+    } finally {
+      exporter.shutdown().join(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void tlsOnAllThreePortsWithTheSdkExporters() throws Exception {
+    Path pkiDir = Files.createDirectories(dir.resolve("pki"));
+    GuardTestSupport.Pki pki = GuardTestSupport.makePki(pkiDir);
+    HttpClient tls = GuardTestSupport.trusting(pki.caCert());
+    byte[] ca = Files.readAllBytes(pki.caCert());
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), tls,
+        "--tls.cert-file=" + pki.serverCert(), "--tls.key-file=" + pki.serverKey())) {
+      export(OtlpHttpSpanExporter.builder().setEndpoint(server.otlpHttpUrl("/v1/traces"))
+          .setTrustedCertificates(ca).build());
+      export(OtlpGrpcSpanExporter.builder().setEndpoint("https://127.0.0.1:" + server.grpcPort)
+          .setTrustedCertificates(ca).build());
+      assertThat(server.otlpHttpUrl("/v1/traces")).startsWith("https://");
+      HttpResponse<String> metrics = send(tls, HttpRequest.newBuilder(URI.create(server.httpUrl("/metrics"))));
+      assertThat(metrics.body()).contains("tempo_distributor_spans_received_total{tenant=\"single-tenant\",} 6.0");
+
+      // plaintext to a TLS port gets nowhere
+      HttpResponse<String> plain = null;
+      try {
+        plain = send(client, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort + "/ready")));
+      } catch (java.io.IOException expected) {
+        // the TLS handler drops the connection
+      }
+      assertThat(plain == null || plain.statusCode() != 200).isTrue();
+      // a client that does not trust the CA is refused
+      assertThat(catchThrowableOfType(javax.net.ssl.SSLException.class, () -> send(
+          HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+          HttpRequest.newBuilder(URI.create(server.httpUrl("/ready")))))).isNotNull();
+    }
+  }
+
+  @Test
+  void multitenancyRequiresAnOrgIdAndCountsPerTenant() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--multitenancy.enabled=true")) {
+      byte[] body = GuardTestSupport.request(2, 10, new byte[16]);
+      HttpResponse<String> noOrg = send(client, post(server.otlpHttpUrl("/v1/traces"), body)
+          .header("Content-Type", "application/json").POST(BodyPublishers.ofString("{}")));
+      assertThat(noOrg.statusCode()).isEqualTo(401);
+      assertThat(noOrg.body()).contains("no org id");
+      assertThat(send(client, post(server.otlpHttpUrl("/v1/traces"), body).header("X-Scope-OrgID", "team-a"))
+          .statusCode()).isEqualTo(200);
+      assertThat(send(client, post(server.otlpHttpUrl("/v1/traces"), body).header("X-Scope-OrgID", "team-b"))
+          .statusCode()).isEqualTo(200);
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort).usePlaintext().build();
+      try {
+        assertThat(grpcCode(channel, body)).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(grpcCode(channel, body, "x-scope-orgid", "team-b")).isEqualTo(Status.Code.OK);
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      HttpResponse<String> q = send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/api/echo"))));
+      assertThat(q.statusCode()).isEqualTo(401);
+      assertThat(q.body()).contains("no org id");
+      String metrics = send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/metrics")))).body();
+      assertThat(metrics).contains("tempo_distributor_spans_received_total{tenant=\"team-a\",} 2.0")
+          .contains("tempo_distributor_spans_received_total{tenant=\"team-b\",} 4.0")
+          .doesNotContain("tempo_distributor_spans_received_total{tenant=\"single-tenant\"");
+    }
+  }
+}
