@@ -85,14 +85,15 @@ public final class BlockFiles {
     }
   }
 
-  public static long sizeOf(Path dir) {
+  /** Bytes of a completed block's own files (not a span log that is about to be deleted). */
+  public static long completedBlockBytes(Path dir) {
     long total = 0;
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        total += Files.size(p);
+    for (String f : new String[] {SPANS, INDEX, BLOOM, META}) {
+      try {
+        total += Files.size(dir.resolve(f));
+      } catch (IOException e) {
+        // counted as zero: the block was validated when opened, a vanished file shows up on read
       }
-    } catch (IOException e) {
-      return total;
     }
     return total;
   }

@@ -40,7 +40,7 @@ public final class CompletedBlock extends Block {
     this.index = index;
     this.resourceOffsets = resourceOffsets;
     this.scopeOffsets = scopeOffsets;
-    this.bytes = BlockFiles.sizeOf(dir);
+    this.bytes = BlockFiles.completedBlockBytes(dir);
   }
 
   /**
