@@ -35,7 +35,7 @@ public final class HeadBlock extends Block {
   private ByteBuffer crcView;
   private int position;
   private int forced;
-  private boolean frozen;
+  private volatile boolean frozen;
   private final CRC32 crc = new CRC32();
 
   private final HeadTraceIndex index = new HeadTraceIndex();
@@ -48,6 +48,7 @@ public final class HeadBlock extends Block {
   private volatile long minTime = Long.MAX_VALUE;
   private volatile long maxTime = Long.MIN_VALUE;
   private volatile int spanCount;
+  private volatile int traceCount;
   private volatile int bytes;
 
   private HeadBlock(String tenant, long id, Path dir, Object lock, FileChannel channel, long createdNanos) {
@@ -196,6 +197,7 @@ public final class HeadBlock extends Block {
     minTime = min;
     maxTime = max;
     spanCount = index.spanCount();
+    traceCount = index.traceCount();
     bytes = position;
   }
 
@@ -324,6 +326,7 @@ public final class HeadBlock extends Block {
     forced = 0;
     bytes = at;
     spanCount = index.spanCount();
+    traceCount = index.traceCount();
     recoveredRange(min, max);
   }
 
@@ -490,9 +493,7 @@ public final class HeadBlock extends Block {
 
   @Override
   public long traceCount() {
-    synchronized (lock) {
-      return index.traceCount();
-    }
+    return traceCount;
   }
 
   @Override

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  *
  * <p>Concurrency: appends, head cuts and head reads synchronize on {@code appendLock} (one acquisition per batch);
  * blocklist changes on {@code listLock}; readers take a reference on each block they read, so retention or completion
- * never closes a block under a reader.
+ * never closes a block under a reader. Lock order: {@code appendLock} may be held while taking {@code listLock},
+ * never the reverse (nothing called under {@code listLock} may touch a head block's lock).
  */
 public final class TenantStore {
   private static final System.Logger LOG = System.getLogger("io.spanfold.core.store");
@@ -277,11 +278,9 @@ public final class TenantStore {
           }
         }
       }
-      if (expired.isEmpty() && capped.isEmpty() && damaged.isEmpty()) {
-        reportStored();
-        return;
+      if (!expired.isEmpty() || !capped.isEmpty() || !damaged.isEmpty()) {
+        blocks = keep.toArray(new Block[0]);
       }
-      blocks = keep.toArray(new Block[0]);
     }
     for (Block b : expired) {
       b.retire(Block.Disposal.DELETE_DIRECTORY);
