@@ -56,7 +56,7 @@ import java.util.stream.Stream;
  * <p><b>Concurrency.</b> Thread-safe. Any number of threads may call {@link #accept} at once: appends to a tenant's
  * head block are serialized by one lock acquisition per batch. Lookups run concurrently with appends, completion and
  * retention: the blocklist is copy-on-write and each block is reference counted, so no reader sees a closed or deleted
- * block; reading the head block briefly takes the append lock. Background work runs on two daemon threads.
+ * block; reading the head block briefly takes the append lock. Background work runs on three daemon threads (maintenance, completion, span log pre-allocation).
  *
  * <p>Chronicle Map needs the JVM flags listed in the README ("Embedding").
  */
@@ -67,6 +67,7 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
   private final StoreSettings settings;
   private final ConcurrentHashMap<String, TenantStore> tenants = new ConcurrentHashMap<>();
   private final ExecutorService completer;
+  private final ExecutorService preallocator;
   private final ScheduledExecutorService scheduler;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -92,13 +93,14 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     }
     this.lock = l;
     this.completer = Executors.newSingleThreadExecutor(daemon("spanfold-store-completion"));
+    this.preallocator = Executors.newSingleThreadExecutor(daemon("spanfold-store-preallocation"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("spanfold-store-maintenance"));
     try {
       try (Stream<Path> list = Files.list(dataDir)) {
         for (Path p : (Iterable<Path>) list::iterator) {
           String tenant = tenantOf(p.getFileName().toString());
           if (tenant != null && Files.isDirectory(p)) {
-            tenants.put(tenant, TenantStore.open(tenant, p, settings, completer));
+            tenants.put(tenant, TenantStore.open(tenant, p, settings, completer, preallocator));
           }
         }
       }
@@ -199,9 +201,11 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     closed = true;
     scheduler.shutdown();
     completer.shutdown();
+    preallocator.shutdown();
     try {
       scheduler.awaitTermination(1, TimeUnit.MINUTES);
       completer.awaitTermination(10, TimeUnit.MINUTES);
+      preallocator.awaitTermination(1, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -223,6 +227,7 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
   private void shutdownThreads() {
     scheduler.shutdownNow();
     completer.shutdownNow();
+    preallocator.shutdownNow();
   }
 
   private void awaitCompletions() {
@@ -271,7 +276,7 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     try {
       return tenants.computeIfAbsent(name, n -> {
         try {
-          return TenantStore.open(n, dataDir.resolve(dirOf(n)), settings, completer);
+          return TenantStore.open(n, dataDir.resolve(dirOf(n)), settings, completer, preallocator);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.zip.CRC32;
 
 /**
@@ -32,6 +34,9 @@ public final class HeadBlock extends Block {
   private final FileChannel channel;
   private final long createdNanos;
   private MappedByteBuffer map;
+  private final Object growLock = new Object();
+  private long prepareMark = Long.MAX_VALUE;
+  private volatile Executor preallocator;
   private ByteBuffer crcView;
   private int position;
   private int forced;
@@ -382,28 +387,81 @@ public final class HeadBlock extends Block {
   private void ensureCapacity(long needed) throws IOException {
     MappedByteBuffer m = map;
     if (m != null && needed <= m.capacity()) {
+      if (needed > prepareMark) {
+        prepareAhead();
+      }
       return;
     }
     if (needed > Integer.MAX_VALUE - MAX_GROWTH) {
       throw new IOException("head block " + id + " span log would exceed 2 GiB");
     }
-    long size = channel.size();
-    long growth = Math.min(MAX_GROWTH, Math.max(MIN_GROWTH, size));
-    long target = Math.max(needed, size + growth);
-    // Write real zeros rather than extend sparsely: a full disk then fails here, as an IOException, instead of as a
-    // fault when a mapped page is first touched.
-    long p = size;
-    while (p < target) {
+    synchronized (growLock) {
+      long size = channel.size();
+      if (needed > size) {
+        extendLocked(size, Math.max(needed, size + growth(size)));
+        size = channel.size();
+      }
+      setMap(channel.map(FileChannel.MapMode.READ_WRITE, 0, size));
+    }
+  }
+
+  private static long growth(long size) {
+    return Math.min(MAX_GROWTH, Math.max(MIN_GROWTH, size));
+  }
+
+  /**
+   * Extends the file by real zeros rather than sparsely: a full disk then fails as an IOException here instead of as
+   * a fault when a mapped page is first touched. Caller holds {@code growLock}.
+   */
+  private void extendLocked(long from, long to) throws IOException {
+    long p = from;
+    while (p < to) {
       ByteBuffer z = ZEROS.duplicate();
-      z.limit((int) Math.min(z.capacity(), target - p));
+      z.limit((int) Math.min(z.capacity(), to - p));
       p += channel.write(z, p);
     }
-    setMap(channel.map(FileChannel.MapMode.READ_WRITE, 0, target));
+  }
+
+  /**
+   * Past half of the mapping, the next chunk is zero-filled on the preallocation thread so the appending thread only
+   * remaps; if it is not ready in time the appender extends the file itself.
+   */
+  private void prepareAhead() {
+    MappedByteBuffer m = map;
+    prepareMark = Long.MAX_VALUE;
+    Executor ex = preallocator;
+    if (ex == null || m == null) {
+      return;
+    }
+    long cap = m.capacity();
+    try {
+      ex.execute(() -> {
+        synchronized (growLock) {
+          try {
+            long size = channel.size();
+            if (size <= cap && channel.isOpen()) {
+              extendLocked(size, size + growth(size));
+            }
+          } catch (IOException e) {
+            System.getLogger("io.spanfold.core.store").log(System.Logger.Level.WARNING,
+                "pre-allocating span log of block " + dir + " failed; the appender retries", e);
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // store closing: the appender extends synchronously if it still needs to
+    }
+  }
+
+  /** Lets a background thread zero-fill the span log ahead of the appender. */
+  public void preallocator(Executor executor) {
+    this.preallocator = executor;
   }
 
   private void setMap(MappedByteBuffer m) {
     m.order(ByteOrder.LITTLE_ENDIAN);
     map = m;
+    prepareMark = m.capacity() / 2;
     crcView = m.duplicate().order(ByteOrder.LITTLE_ENDIAN);
   }
 
@@ -412,6 +470,30 @@ public final class HeadBlock extends Block {
     if (position > forced && map != null) {
       map.force(forced, position - forced);
       forced = position;
+    }
+  }
+
+  /**
+   * Forces appended bytes to disk without holding the append lock during the msync (the INTERVAL policy's task):
+   * appends continue meanwhile, into pages after the forced range.
+   */
+  public void forceWithoutBlockingAppends() {
+    MappedByteBuffer m;
+    int from;
+    int to;
+    synchronized (lock) {
+      m = map;
+      from = forced;
+      to = position;
+    }
+    if (m == null || to <= from) {
+      return;
+    }
+    m.force(from, to - from);
+    synchronized (lock) {
+      if (forced < to) {
+        forced = to;
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -31,6 +32,7 @@ public final class TenantStore {
   private final Path dir;
   private final StoreSettings s;
   private final ExecutorService completer;
+  private final Executor preallocator;
   private final Object appendLock = new Object();
   private final Object listLock = new Object();
   private volatile Block[] blocks = new Block[0];
@@ -38,18 +40,21 @@ public final class TenantStore {
   private long nextId;
   private boolean closed;
 
-  private TenantStore(String tenant, Path dir, StoreSettings s, ExecutorService completer) {
+  private TenantStore(
+      String tenant, Path dir, StoreSettings s, ExecutorService completer, Executor preallocator) {
     this.tenant = tenant;
     this.dir = dir;
     this.s = s;
     this.completer = completer;
+    this.preallocator = preallocator;
   }
 
   /** Opens (creating if needed) a tenant directory: completed blocks as they are, head blocks recovered. */
-  public static TenantStore open(String tenant, Path dir, StoreSettings s, ExecutorService completer)
+  public static TenantStore open(
+      String tenant, Path dir, StoreSettings s, ExecutorService completer, Executor preallocator)
       throws IOException {
     Files.createDirectories(dir);
-    TenantStore t = new TenantStore(tenant, dir, s, completer);
+    TenantStore t = new TenantStore(tenant, dir, s, completer, preallocator);
     List<Long> ids = new ArrayList<>();
     try (Stream<Path> list = Files.list(dir)) {
       for (Path p : (Iterable<Path>) list::iterator) {
@@ -138,6 +143,7 @@ public final class TenantStore {
   private HeadBlock newHeadLocked(long now) throws IOException {
     long id = nextId;
     HeadBlock h = HeadBlock.create(tenant, id, dir.resolve(BlockFiles.dirName(id)), appendLock, now);
+    h.preallocator(preallocator);
     nextId = id + 1;
     head = h;
     synchronized (listLock) {
@@ -219,9 +225,9 @@ public final class TenantStore {
     HeadBlock h;
     synchronized (appendLock) {
       h = head;
-      if (h != null) {
-        h.force();
-      }
+    }
+    if (h != null) {
+      h.forceWithoutBlockingAppends();
     }
   }
 
