@@ -72,11 +72,46 @@ public class StoreAppendBenchmark {
     StoreBenchData.deleteRecursively(dir);
   }
 
+  /**
+   * CPU time and allocation of the appending thread per iteration, printed as spans per CPU-second: the per-core
+   * cost, apart from waits for the disk and for a CPU share on a busy machine that the wall-clock score includes
+   * ({@code -prof gc} counts the background completion thread's allocation too).
+   */
+  @State(Scope.Thread)
+  public static class CpuClock {
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long spans;
+    long cpuStart;
+    long wallStart;
+    long allocStart;
+
+    @Setup(Level.Iteration)
+    public void start() {
+      spans = 0;
+      cpuStart = THREADS.getCurrentThreadCpuTime();
+      wallStart = System.nanoTime();
+      allocStart = THREADS.getCurrentThreadAllocatedBytes();
+    }
+
+    @TearDown(Level.Iteration)
+    public void stop() {
+      long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+      long wall = System.nanoTime() - wallStart;
+      long alloc = THREADS.getCurrentThreadAllocatedBytes() - allocStart;
+      System.out.printf(
+          "%n  append thread: %,d spans, %.0f ms CPU of %.0f ms wall: %,.0f spans per CPU-second, %.2f B/span"
+              + " allocated%n",
+          spans, cpu / 1e6, wall / 1e6, spans / (cpu / 1e9), (double) alloc / spans);
+    }
+  }
+
   @Benchmark
   @OperationsPerInvocation(SPANS_PER_BATCH)
-  public int append() {
+  public int append(CpuClock clock) {
     SpanBatch b = batches[i++ & MASK];
     store.accept(b);
+    clock.spans += b.size();
     return b.size();
   }
 }
