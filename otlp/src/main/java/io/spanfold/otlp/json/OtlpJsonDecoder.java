@@ -116,7 +116,7 @@ public final class OtlpJsonDecoder {
         case "resource_spans":
           requireArray(t, name);
           while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            requireObject(t, name + "[]");
+            requireElement(t, name);
             int m = out.begin(REQUEST_RESOURCE_SPANS);
             resourceSpans();
             out.end(m);
@@ -146,7 +146,7 @@ public final class OtlpJsonDecoder {
         case "scope_spans":
           requireArray(t, name);
           while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            requireObject(t, name + "[]");
+            requireElement(t, name);
             int s = out.begin(RS_SCOPE_SPANS);
             scopeSpans();
             out.end(s);
@@ -200,7 +200,7 @@ public final class OtlpJsonDecoder {
         case "spans":
           requireArray(t, name);
           while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            requireObject(t, "spans[]");
+            requireElement(t, "spans");
             int s = out.begin(SS_SPANS);
             span();
             out.end(s);
@@ -291,7 +291,7 @@ public final class OtlpJsonDecoder {
         case "events":
           requireArray(t, name);
           while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            requireObject(t, "events[]");
+            requireElement(t, "events");
             int m = out.begin(11);
             event();
             out.end(m);
@@ -304,7 +304,7 @@ public final class OtlpJsonDecoder {
         case "links":
           requireArray(t, name);
           while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            requireObject(t, "links[]");
+            requireElement(t, "links");
             int m = out.begin(13);
             link();
             out.end(m);
@@ -417,7 +417,7 @@ public final class OtlpJsonDecoder {
   private void keyValues(int field, JsonToken t, String name) throws IOException, MalformedRequestException {
     requireArray(t, name);
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      requireObject(t, name + "[]");
+      requireElement(t, name);
       int m = out.begin(field);
       keyValue();
       out.end(m);
@@ -513,7 +513,7 @@ public final class OtlpJsonDecoder {
       }
       requireArray(t, name);
       while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-        requireObject(t, "values[]");
+        requireElement(t, "values");
         int m = out.begin(LIST_VALUES);
         if (anyValues) {
           anyValue();
@@ -634,8 +634,8 @@ public final class OtlpJsonDecoder {
       return v;
     }
     if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-      if (t == JsonToken.VALUE_STRING && p.getTextLength() > 0 && p.getTextLength() <= 18) {
-        // fast path for the common "1544712660000000000" form, no BigInteger
+      if (t == JsonToken.VALUE_STRING && p.getTextLength() > 0 && p.getTextLength() <= 20) {
+        // fast path for the common "1544712660000000000" form, no BigInteger; overflow falls to the slow path
         char[] c = p.getTextCharacters();
         int off = p.getTextOffset();
         int len = p.getTextLength();
@@ -645,6 +645,10 @@ public final class OtlpJsonDecoder {
         for (; i < len; i++) {
           char ch = c[off + i];
           if (ch < '0' || ch > '9') {
+            digits = false;
+            break;
+          }
+          if (v > (Long.MAX_VALUE - (ch - '0')) / 10) {
             digits = false;
             break;
           }
@@ -747,6 +751,13 @@ public final class OtlpJsonDecoder {
   private void requireObject(JsonToken t, String name) throws MalformedRequestException {
     if (t != JsonToken.START_OBJECT) {
       throw fail("expected an object for \"" + name + "\", got " + describe(t));
+    }
+  }
+
+  /** An element of the array {@code name} must be an object. */
+  private void requireElement(JsonToken t, String name) throws MalformedRequestException {
+    if (t != JsonToken.START_OBJECT) {
+      throw fail("expected an object in the array \"" + name + "\", got " + describe(t));
     }
   }
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# End-to-end ingest run: start spanfold-server.jar with a fixed heap on free loopback ports, drive it with
+# io.spanfold.bench.load.LoadGenerator, sample the server's heap and GC (jstat) and CPU time, optionally record a JFR
+# profile of the server, then stop everything. Bounded: the load generator gets (its --duration + --warmup + 90 s)
+# at most, the server 20 s to stop after SIGTERM.
+#
+# Usage (from the repository root, after `mvn -B -o -q -pl examples,bench -am package -DskipTests`):
+#   bench/run-e2e.sh [--heap=512m] [--out=DIR] [--jfr] -- [LoadGenerator flags, without --port/--query-port]
+# e.g.
+#   bench/run-e2e.sh --out=bench/results/e2e-http -- --duration=30s --warmup=5s --concurrency=16 --check-traces=100
+#
+# Files in DIR: server.log, loadgen.txt, summary.json (LoadGenerator --json), jstat.txt (one line a second),
+# heap_info.txt (jcmd GC.heap_info after the load), e2e.txt (peak heap, GC and CPU figures), and with --jfr
+# server.jfr plus top-frames.txt (the 25 most sampled top frames of jdk.ExecutionSample).
+set -euo pipefail
+
+HEAP=512m
+OUT=bench/results/e2e
+JFR=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --heap=*) HEAP="${1#*=}"; shift ;;
+    --out=*) OUT="${1#*=}"; shift ;;
+    --jfr) JFR=1; shift ;;
+    --) shift; break ;;
+    *) echo "unknown option $1 (LoadGenerator flags go after --)" >&2; exit 2 ;;
+  esac
+done
+LOADGEN_ARGS=("$@")
+
+SERVER_JAR=examples/target/spanfold-server.jar
+BENCH_JAR=bench/target/benchmarks.jar
+for f in "$SERVER_JAR" "$BENCH_JAR"; do
+  [[ -f "$f" ]] || { echo "missing $f: run mvn -B -o -q -pl examples,bench -am package -DskipTests" >&2; exit 2; }
+done
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+DATA=$(mktemp -d /tmp/spanfold-e2e-data.XXXXXX)
+
+# seconds of load the generator was asked for, for the time bound
+secs() { local v="$1"; case "$v" in *ms) echo $(( ${v%ms} / 1000 + 1 ));; *s) echo "${v%s}";; *m) echo $(( ${v%m} * 60 ));;
+  *h) echo $(( ${v%h} * 3600 ));; *) echo "$v";; esac; }
+LOAD_SECS=10
+WARM_SECS=0
+for a in "${LOADGEN_ARGS[@]}"; do
+  case "$a" in --duration=*) LOAD_SECS=$(secs "${a#*=}");; --warmup=*) WARM_SECS=$(secs "${a#*=}");; esac
+done
+BOUND=$(( LOAD_SECS + WARM_SECS + 90 ))
+
+JFR_OPTS=()
+if [[ $JFR == 1 ]]; then
+  JFR_OPTS=(-XX:StartFlightRecording=filename="$OUT/server.jfr",settings=profile,dumponexit=true)
+fi
+
+java -Xmx"$HEAP" -Xms"$HEAP" -XX:+UseG1GC "${JFR_OPTS[@]}" -jar "$SERVER_JAR" --bind=127.0.0.1 \
+  --otlp.grpc.port=0 --otlp.http.port=0 --http.port=0 --data.dir="$DATA" >"$OUT/server.log" 2>&1 &
+SERVER=$!
+SAMPLER=
+cleanup() {
+  [[ -n "$SAMPLER" ]] && kill "$SAMPLER" 2>/dev/null || true
+  if kill -0 "$SERVER" 2>/dev/null; then
+    kill -TERM "$SERVER" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$SERVER" 2>/dev/null || true
+  fi
+  wait "$SERVER" 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+# the server logs "spanfold listening: otlp-grpc=H:P otlp-http=H:P http=H:P data=..."
+for _ in $(seq 1 60); do
+  grep -q "spanfold listening" "$OUT/server.log" && break
+  kill -0 "$SERVER" 2>/dev/null || { echo "server exited:" >&2; cat "$OUT/server.log" >&2; exit 1; }
+  sleep 0.5
+done
+LINE=$(grep -m1 "spanfold listening" "$OUT/server.log") || { echo "server did not start in 30 s" >&2; exit 1; }
+GRPC_PORT=$(sed -E 's/.*otlp-grpc=[^ ]*:([0-9]+).*/\1/' <<<"$LINE")
+HTTP_PORT=$(sed -E 's/.*otlp-http=[^ ]*:([0-9]+).*/\1/' <<<"$LINE")
+QUERY_PORT=$(sed -E 's/.* http=[^ ]*:([0-9]+).*/\1/' <<<"$LINE")
+PORT=$HTTP_PORT
+for a in "${LOADGEN_ARGS[@]}"; do [[ "$a" == "--protocol=grpc" ]] && PORT=$GRPC_PORT; done
+echo "server pid $SERVER heap $HEAP: otlp-grpc :$GRPC_PORT otlp-http :$HTTP_PORT query :$QUERY_PORT" | tee "$OUT/e2e.txt"
+
+jstat -gc "$SERVER" 1000 >"$OUT/jstat.txt" 2>/dev/null &
+SAMPLER=$!
+cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+CPU0=$(cpu_secs "$SERVER")
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/e2e.txt"
+
+set +e
+timeout "$BOUND" java -Xmx1g -cp "$BENCH_JAR" io.spanfold.bench.load.LoadGenerator --port="$PORT" \
+  --query-port="$QUERY_PORT" --json="$OUT/summary.json" "${LOADGEN_ARGS[@]}" 2>&1 | tee "$OUT/loadgen.txt"
+RC=${PIPESTATUS[0]}
+set -e
+
+CPU1=$(cpu_secs "$SERVER")
+jcmd "$SERVER" GC.heap_info >"$OUT/heap_info.txt" 2>&1 || true
+kill "$SAMPLER" 2>/dev/null || true
+SAMPLER=
+# jstat -gc columns: S0C S1C S0U S1U EC EU OC OU MC MU CCSC CCSU YGC YGCT FGC FGCT [CGC CGCT] GCT (KiB, s)
+awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {
+       used = ($3 + $4 + $6 + $8) / 1024; committed = ($1 + $2 + $5 + $7) / 1024; old = $8 / 1024
+       if (used > maxUsed) maxUsed = used; if (committed > maxCommitted) maxCommitted = committed
+       if (old > maxOld) maxOld = old; ygc = $13; fgc = $15; gct = $NF; n++ }
+     END { printf "server heap (jstat, %d samples): peak used %.0f MiB, peak committed %.0f MiB, peak old gen %.0f MiB;" \
+             " young GCs %d, full GCs %d, GC time %.2f s\n", n, maxUsed, maxCommitted, maxOld, ygc, fgc, gct }' \
+  "$OUT/jstat.txt" | tee -a "$OUT/e2e.txt"
+echo "server CPU during the run: $(awk -v a="$CPU0" -v b="$CPU1" 'BEGIN { printf "%.1f", b - a }') s" | tee -a "$OUT/e2e.txt"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/e2e.txt"
+
+if [[ $JFR == 1 ]]; then
+  jcmd "$SERVER" JFR.dump filename="$OUT/server.jfr" >/dev/null 2>&1 || true
+  # top frame of each execution sample: the first "at" line after "stackTrace = ["
+  jfr print --events jdk.ExecutionSample "$OUT/server.jfr" \
+    | awk '/stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print }' \
+    | sort | uniq -c | sort -rn | head -25 >"$OUT/top-frames.txt" || true
+  echo "JFR top frames (samples, frame):" | tee -a "$OUT/e2e.txt"
+  tee -a "$OUT/e2e.txt" <"$OUT/top-frames.txt"
+fi
+exit "$RC"

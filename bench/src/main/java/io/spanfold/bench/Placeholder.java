@@ -1,1 +1,0 @@
-package io.spanfold.bench; final class Placeholder {}

@@ -1,0 +1,2 @@
+/** Internal, unstable: the service graph's edge store, name table and rolling windows. */
+package io.spanfold.core.graph.internal;
