@@ -195,6 +195,32 @@ class SpanStoreTest {
   }
 
   @Test
+  void everyBatchFsyncAndMetricsReportTheBlocklist() throws IOException {
+    long[] last = new long[4];
+    StoreMetrics m = new StoreMetrics() {
+      @Override
+      public void stored(String tenant, int blocks, long bytes, long spans, long traces) {
+        last[0] = blocks;
+        last[1] = bytes;
+        last[2] = spans;
+        last[3] = traces;
+      }
+    };
+    try (SpanStore store = builder().fsyncPolicy(FsyncPolicy.EVERY_BATCH).metrics(m).build()) {
+      store.accept(decode(mixedRequest(1)));
+      store.accept(new SpanBatch()); // empty batches are a no-op
+      assertTrace(store, 1, 1, List.of(mixedRequest(1)));
+      store.completeHeadBlock();
+      store.accept(decode(mixedRequest(2)));
+      store.runMaintenance();
+      assertThat(last[0]).isEqualTo(2);
+      assertThat(last[2]).isEqualTo(18);
+      assertThat(last[3]).isEqualTo(6);
+      assertThat(last[1]).isEqualTo(store.blocks().stream().mapToLong(BlockInfo::bytes).sum()).isPositive();
+    }
+  }
+
+  @Test
   void builderNamesTheField() {
     assertThatThrownBy(() -> SpanStore.builder().retention(Duration.ZERO)).hasMessageContaining("retention");
     assertThatThrownBy(() -> SpanStore.builder().maxBytes(-1)).hasMessageContaining("maxBytes");

@@ -41,7 +41,7 @@ import java.util.zip.CRC32;
 public final class SpanLogDescriptor {
   private SpanLogDescriptor() {}
 
-  public static final long MAGIC = 0x4753_4c44_4c4f_4653L; // "SFOLDLSG" read little-endian-ish; arbitrary constant
+  public static final long MAGIC = 0x4753_4c44_4c4f_4653L;
   public static final int VERSION = 1;
   public static final int FILE_KIND_WAL = 1;
   public static final int FILE_KIND_COMPACTED = 2;
