@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Trace-by-id latency: {@code spans} spans stored as 20-span traces, each trace's spans arriving in two halves far
- * apart so that most traces span two of the many completed blocks (head cut every 100 000 spans). Looks up random
+ * apart so that most traces span two of the many completed blocks (head cut every {@code blockSpans} spans). Looks up random
  * stored trace ids; {@code Mode.SampleTime} gives the percentiles (target p99 ≤ 1 ms).
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar StoreLookupBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s -prof gc}
@@ -51,6 +51,10 @@ public class StoreLookupBenchmark {
   @Param({"1000000"})
   public int spans;
 
+  /** Head cut; with {@code spans} it sets how many blocks a lookup has to consider. */
+  @Param({"100000"})
+  public int blockSpans;
+
   private SpanStore store;
   private Path dir;
   private long[] lookupIds;
@@ -61,7 +65,7 @@ public class StoreLookupBenchmark {
     Random rnd = new Random(3);
     long now = System.currentTimeMillis() * 1_000_000L;
     dir = Files.createTempDirectory("spanfold-lookup-bench");
-    store = SpanStore.builder().dataDir(dir).maxBlockSpans(100_000).build();
+    store = SpanStore.builder().dataDir(dir).maxBlockSpans(blockSpans).build();
     int traces = spans / SPANS_PER_TRACE;
     int requestsPerHalf = traces / TRACES_PER_REQUEST;
     for (int half = 0; half < 2; half++) {
