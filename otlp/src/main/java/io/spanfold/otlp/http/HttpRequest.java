@@ -12,6 +12,7 @@ public final class HttpRequest {
   private final Map<String, List<String>> query;
   private final Map<String, String> headers;
   private final byte[] body;
+  private final Map<String, String> pathParams;
 
   /**
    * @param headers header names must be lowercase
@@ -23,6 +24,26 @@ public final class HttpRequest {
     this.query = query;
     this.headers = headers;
     this.body = body;
+    this.pathParams = Collections.emptyMap();
+  }
+
+  private HttpRequest(HttpRequest r, Map<String, String> pathParams) {
+    this.method = r.method;
+    this.path = r.path;
+    this.query = r.query;
+    this.headers = r.headers;
+    this.body = r.body;
+    this.pathParams = pathParams;
+  }
+
+  /** This request with the path parameters a route pattern bound (see {@link HttpRoutes}). */
+  public HttpRequest withPathParams(Map<String, String> pathParams) {
+    return new HttpRequest(this, Collections.unmodifiableMap(pathParams));
+  }
+
+  /** A path parameter bound by the matched route pattern ({@code {name}}), percent-decoded, or {@code null}. */
+  public String pathParam(String name) {
+    return pathParams.get(name);
   }
 
   public String method() {

@@ -1,1 +1,0 @@
-package io.spanfold.examples; final class Placeholder {}

@@ -1,0 +1,277 @@
+package io.spanfold.otlp.grpc;
+
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.spanfold.core.ingest.IngestResult;
+import io.spanfold.core.ingest.SpanIngest;
+import io.spanfold.core.model.SpanBatch;
+import io.spanfold.core.wire.MalformedRequestException;
+import io.spanfold.otlp.internal.DecodeScratch;
+import io.spanfold.otlp.internal.ExportResponses;
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The OTLP/gRPC trace receiver: {@code opentelemetry.proto.collector.trace.v1.TraceService/Export} on grpc-java.
+ *
+ * <p>The method is registered with a byte-array marshaller (no generated stubs, as Zipkin's raw gRPC collector does),
+ * so a request's bytes go straight to {@link io.spanfold.core.wire.OtlpProtoDecoder} instead of becoming a tree of
+ * generated messages. gzip-compressed messages work through grpc-java's default decompressor registry.
+ *
+ * <p>Answers: {@code ExportTraceServiceResponse}, with {@code partial_success} only when ingest dropped invalid spans;
+ * an undecodable request gets {@code INVALID_ARGUMENT} with the decoder's message; a message over the size limit
+ * {@code RESOURCE_EXHAUSTED} (from grpc-java); an ingest failure (a consumer threw) {@code UNAVAILABLE}, which OTLP
+ * clients retry.
+ *
+ * <p>Calls run on a fixed pool of worker threads, each with its own decoder and batch; at most
+ * {@code maxConcurrentCallsPerConnection} calls per connection are in flight, the rest wait in HTTP/2 flow control.
+ * Thread-safe. Embedders with their own gRPC server can mount {@link #service(SpanIngest)} instead.
+ */
+public final class OtlpGrpcReceiver implements Closeable {
+  /** The gRPC service name of OTLP traces. */
+  public static final String SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
+
+  private static final System.Logger LOG = System.getLogger(OtlpGrpcReceiver.class.getName());
+
+  private final Server server;
+  private final ExecutorService executor;
+  private final Duration shutdownTimeout;
+
+  private OtlpGrpcReceiver(Builder b) throws IOException {
+    this.shutdownTimeout = b.shutdownTimeout;
+    this.executor = Executors.newFixedThreadPool(b.workerThreads, daemonThreads("otlp-grpc-worker"));
+    Server s = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
+        .maxInboundMessageSize(b.maxInboundMessageBytes)
+        .maxConcurrentCallsPerConnection(b.maxConcurrentCallsPerConnection)
+        .executor(executor)
+        .addService(service(b.ingest))
+        .build();
+    try {
+      this.server = s.start();
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new IOException("cannot bind otlp-grpc to " + b.host + ":" + b.port + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The Export method over raw bytes, ready to add to any grpc-java server; decoded with a per-thread decoder and
+   * ingested by {@code ingest}.
+   */
+  public static ServerServiceDefinition service(SpanIngest ingest) {
+    Objects.requireNonNull(ingest, "ingest");
+    return ServerServiceDefinition.builder(SERVICE)
+        .addMethod(EXPORT, ServerCalls.asyncUnaryCall((request, observer) -> export(ingest, request, observer)))
+        .build();
+  }
+
+  /** The method descriptor of Export with raw-byte marshallers (clients in tests use it too). */
+  public static final MethodDescriptor<byte[], byte[]> EXPORT =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Export"))
+          .setRequestMarshaller(RawBytes.INSTANCE)
+          .setResponseMarshaller(RawBytes.INSTANCE)
+          .build();
+
+  private static void export(SpanIngest ingest, byte[] request, StreamObserver<byte[]> observer) {
+    DecodeScratch scratch = DecodeScratch.current();
+    SpanBatch batch = scratch.batch;
+    byte[] response;
+    try {
+      try {
+        scratch.proto.decode(request, 0, request.length, batch);
+      } catch (MalformedRequestException e) {
+        LOG.log(System.Logger.Level.DEBUG, "rejected undecodable OTLP/gRPC request ({0} bytes): {1}",
+            request.length, e.getMessage());
+        observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        return;
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "OTLP/gRPC decoder failed", e);
+        observer.onError(Status.INTERNAL.withDescription("decoder failed: " + e).asRuntimeException());
+        return;
+      }
+      IngestResult result;
+      try {
+        result = ingest.ingest(batch);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "ingest failed, answering UNAVAILABLE", e);
+        observer.onError(Status.UNAVAILABLE.withDescription("ingest failed: " + e.getMessage()).asRuntimeException());
+        return;
+      }
+      response = ExportResponses.proto(result);
+    } finally {
+      batch.clear();
+    }
+    observer.onNext(response);
+    observer.onCompleted();
+  }
+
+  /** The bound address (with the actual port when port 0 was asked for). */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) server.getListenSockets().get(0);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /**
+   * Stops taking calls, lets calls in flight finish (up to the shutdown timeout), then cancels the rest. Idempotent.
+   */
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    executor.shutdown();
+    try {
+      executor.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Passes message bytes through untouched. */
+  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+    static final RawBytes INSTANCE = new RawBytes();
+
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        if (stream instanceof KnownLength) {
+          int n = stream.available();
+          byte[] b = new byte[n];
+          int read = stream.readNBytes(b, 0, n);
+          if (read == n && stream.read() == -1) {
+            return b;
+          }
+          throw new IOException("message shorter or longer than announced");
+        }
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("cannot read message: " + e.getMessage()).withCause(e)
+            .asRuntimeException();
+      }
+    }
+  }
+
+  /** Settings of the receiver; {@link #start()} binds it. */
+  public static final class Builder {
+    private SpanIngest ingest;
+    private String host = "0.0.0.0";
+    private int port = 4317;
+    private int maxInboundMessageBytes = 4 * 1024 * 1024;
+    private int maxConcurrentCallsPerConnection = 32;
+    private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    public Builder ingest(SpanIngest ingest) {
+      this.ingest = Objects.requireNonNull(ingest, "ingest");
+      return this;
+    }
+
+    /** The interface to bind: {@code 0.0.0.0} (default) for all, {@code 127.0.0.1} for loopback only. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port (default 4317); 0 picks a free one, see {@link #localAddress()}. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Largest request message after decompression (default 4 MiB, grpc's default as in Tempo). */
+    public Builder maxInboundMessageBytes(int maxInboundMessageBytes) {
+      if (maxInboundMessageBytes <= 0) {
+        throw new IllegalArgumentException("maxInboundMessageBytes <= 0: " + maxInboundMessageBytes);
+      }
+      this.maxInboundMessageBytes = maxInboundMessageBytes;
+      return this;
+    }
+
+    /** Calls one connection may have in flight (default 32); bounds the memory requests can pin. */
+    public Builder maxConcurrentCallsPerConnection(int maxConcurrentCallsPerConnection) {
+      if (maxConcurrentCallsPerConnection <= 0) {
+        throw new IllegalArgumentException(
+            "maxConcurrentCallsPerConnection <= 0: " + maxConcurrentCallsPerConnection);
+      }
+      this.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection;
+      return this;
+    }
+
+    /** Threads decoding and ingesting (default max(2, cores)). */
+    public Builder workerThreads(int workerThreads) {
+      if (workerThreads <= 0) {
+        throw new IllegalArgumentException("workerThreads <= 0: " + workerThreads);
+      }
+      this.workerThreads = workerThreads;
+      return this;
+    }
+
+    /** How long {@link #close()} waits for calls in flight (default 10 s). */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      if (shutdownTimeout.isNegative()) {
+        throw new IllegalArgumentException("shutdownTimeout < 0: " + shutdownTimeout);
+      }
+      this.shutdownTimeout = shutdownTimeout;
+      return this;
+    }
+
+    public OtlpGrpcReceiver start() throws IOException {
+      if (ingest == null) {
+        throw new IllegalStateException("ingest not set");
+      }
+      return new OtlpGrpcReceiver(this);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Internal, unstable: helpers shared by the receivers. */
+package io.spanfold.otlp.internal;

@@ -1,0 +1,2 @@
+/** Internal, unstable: remote-write encoding. Not API. */
+package io.spanfold.redmetrics.remotewrite.internal;
