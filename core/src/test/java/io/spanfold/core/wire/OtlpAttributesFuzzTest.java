@@ -34,18 +34,20 @@ class OtlpAttributesFuzzTest {
     System.arraycopy(data, 2, buf, GUARD, length);
     int from = GUARD;
     int to = GUARD + length;
-    int[] visits = new int[1];
+    // The visitor checks with plain comparisons (AssertJ would allocate inside the measured region) and counts.
+    int[] violations = new int[1];
     OtlpAttributes.AttributeVisitor check = (b, keyOff, keyLen, type, valOff, valLen, bits) -> {
-      assertThat(b).isSameAs(buf);
-      assertInside(keyOff, keyLen, from, to);
+      boolean bad = b != buf || !inside(keyOff, keyLen, from, to);
       if (type == OtlpAttributes.TYPE_STRING || type == OtlpAttributes.TYPE_BYTES || type == OtlpAttributes.TYPE_ARRAY
           || type == OtlpAttributes.TYPE_KVLIST) {
-        assertInside(valOff, valLen, from, to);
+        bad |= !inside(valOff, valLen, from, to);
+      } else if (type != OtlpAttributes.TYPE_EMPTY && type != OtlpAttributes.TYPE_BOOL
+          && type != OtlpAttributes.TYPE_INT && type != OtlpAttributes.TYPE_DOUBLE) {
+        bad = true;
       }
-      assertThat(type).isIn(OtlpAttributes.TYPE_EMPTY, OtlpAttributes.TYPE_STRING, OtlpAttributes.TYPE_BOOL,
-          OtlpAttributes.TYPE_INT, OtlpAttributes.TYPE_DOUBLE, OtlpAttributes.TYPE_ARRAY, OtlpAttributes.TYPE_KVLIST,
-          OtlpAttributes.TYPE_BYTES);
-      visits[0]++;
+      if (bad) {
+        violations[0]++;
+      }
     };
 
     long before = AllocationMeter.allocatedBytes();
@@ -53,18 +55,23 @@ class OtlpAttributesFuzzTest {
     OtlpAttributes.forEach(buf, from, length, field, check);
     long allocated = AllocationMeter.allocatedBytes() - before;
     if (allocated > FIXED_ALLOWANCE) { // a first run may load classes on this thread: measure the warm path
-      visits[0] = 0;
       before = AllocationMeter.allocatedBytes();
       OtlpAttributes.findString(buf, from, length, field, key);
       OtlpAttributes.forEach(buf, from, length, field, check);
       allocated = AllocationMeter.allocatedBytes() - before;
     }
     assertThat(allocated).as("bytes allocated scanning %d bytes", length).isLessThanOrEqualTo(FIXED_ALLOWANCE);
+    assertThat(violations[0]).as("attributes reported outside [%d, %d) or with an unknown type", from, to).isZero();
 
+    // findString may find a match that forEach never reaches: forEach stops at the first malformed value, while
+    // findString does not parse the values of keys it skips (both documented as "stop quietly"; found by fuzzing).
     if (found != -1) {
       assertInside((int) (found >>> 32), (int) found, from, to);
-      assertThat(visits[0]).as("a found attribute is also visited").isPositive();
     }
+  }
+
+  private static boolean inside(int off, int len, int from, int to) {
+    return len >= 0 && off >= from && off <= to && off + len >= from && off + len <= to;
   }
 
   private static void assertInside(int off, int len, int from, int to) {

@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
  * ({@link TraceQLParseException}, {@link TraceQLUnsupportedException}), never another exception or a stack overflow.
  * A parsed query also reads back its query methods without failing. Seeds:
  * {@code src/test/resources/io/spanfold/core/query/traceql/TraceQLFuzzTestInputs/parse/}.
+ *
+ * <p>When fuzzing, disable Jazzer's regex-injection sanitizer ({@code
+ * -Djazzer.disabled_hooks=com.code_intelligence.jazzer.sanitizers.RegexInjection}): compiling the user's {@code =~}
+ * pattern is the feature, and an invalid one is turned into a parse error.
  */
 class TraceQLFuzzTest {
   @FuzzTest(maxDuration = "5m")
