@@ -1,6 +1,8 @@
 package io.spanfold.examples.server;
 
+import io.spanfold.core.store.FsyncPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +24,10 @@ public final class ServerConfig {
   private final Path dataDir;
   private final int otlpGrpcMaxRecvMsgSizeMib;
   private final int otlpHttpMaxBodyBytes;
+  private final Duration retention;
+  private final long storageMaxBytes;
+  private final Duration blockDuration;
+  private final FsyncPolicy fsyncPolicy;
 
   private ServerConfig(Builder b) {
     this.bind = b.bind;
@@ -31,6 +37,10 @@ public final class ServerConfig {
     this.dataDir = b.dataDir;
     this.otlpGrpcMaxRecvMsgSizeMib = b.otlpGrpcMaxRecvMsgSizeMib;
     this.otlpHttpMaxBodyBytes = b.otlpHttpMaxBodyBytes;
+    this.retention = b.retention;
+    this.storageMaxBytes = b.storageMaxBytes;
+    this.blockDuration = b.blockDuration;
+    this.fsyncPolicy = b.fsyncPolicy;
   }
 
   public static Builder builder() {
@@ -72,9 +82,29 @@ public final class ServerConfig {
     return otlpHttpMaxBodyBytes;
   }
 
+  /** How long traces are kept (Tempo's {@code compactor.compaction.block_retention}). */
+  public Duration retention() {
+    return retention;
+  }
+
+  /** Cap on the bytes the store keeps on disk, oldest blocks deleted first; 0 for no cap. */
+  public long storageMaxBytes() {
+    return storageMaxBytes;
+  }
+
+  /** How long the head block takes writes before it is completed. */
+  public Duration blockDuration() {
+    return blockDuration;
+  }
+
+  public FsyncPolicy fsyncPolicy() {
+    return fsyncPolicy;
+  }
+
   @Override
   public String toString() {
-    return "ServerConfig{bind=" + bind + ", otlpGrpcPort=" + otlpGrpcPort + ", otlpHttpPort=" + otlpHttpPort
+    return "ServerConfig{retention=" + retention + ", storageMaxBytes=" + storageMaxBytes + ", blockDuration="
+        + blockDuration + ", fsyncPolicy=" + fsyncPolicy + ", bind=" + bind + ", otlpGrpcPort=" + otlpGrpcPort + ", otlpHttpPort=" + otlpHttpPort
         + ", httpPort=" + httpPort + ", dataDir=" + dataDir + ", otlpGrpcMaxRecvMsgSizeMib="
         + otlpGrpcMaxRecvMsgSizeMib + ", otlpHttpMaxBodyBytes=" + otlpHttpMaxBodyBytes + "}";
   }
@@ -109,6 +139,74 @@ public final class ServerConfig {
     FLAGS.put("otlp.http.max-body-bytes", new Flag("largest OTLP/HTTP body in bytes, after decompression",
         Integer.toString(20 * 1024 * 1024),
         (b, v) -> b.otlpHttpMaxBodyBytes(positive("otlp.http.max-body-bytes", v))));
+    FLAGS.put("storage.retention", new Flag("how long traces are kept (e.g. 168h, 7d)", "168h",
+        (b, v) -> b.retention(duration("storage.retention", v))));
+    FLAGS.put("storage.max-bytes", new Flag("cap on stored bytes, oldest blocks deleted first (0 = no cap)", "0",
+        (b, v) -> b.storageMaxBytes(nonNegativeLong("storage.max-bytes", v))));
+    FLAGS.put("storage.block-duration", new Flag("how long the head block takes writes before completion", "1h",
+        (b, v) -> b.blockDuration(duration("storage.block-duration", v))));
+    FLAGS.put("storage.fsync", new Flag("when the span log is fsynced: none, interval (1 s) or every-batch",
+        "interval", (b, v) -> b.fsyncPolicy(fsync("storage.fsync", v))));
+  }
+
+  /** Go-style durations as Tempo's config uses them, plus days: {@code 500ms}, {@code 30s}, {@code 15m}, {@code 168h}, {@code 7d}. */
+  static Duration duration(String flag, String v) {
+    String s = v.trim();
+    try {
+      if (s.endsWith("ms")) {
+        return positive(flag, v, Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))));
+      }
+      long n = Long.parseLong(s.substring(0, s.length() - 1));
+      switch (s.charAt(s.length() - 1)) {
+        case 's':
+          return positive(flag, v, Duration.ofSeconds(n));
+        case 'm':
+          return positive(flag, v, Duration.ofMinutes(n));
+        case 'h':
+          return positive(flag, v, Duration.ofHours(n));
+        case 'd':
+          return positive(flag, v, Duration.ofDays(n));
+        default:
+          break;
+      }
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      // fall through to the message below
+    }
+    throw new IllegalArgumentException("invalid value for --" + flag + ": \"" + v
+        + "\" (expected a duration such as 30s, 15m, 168h or 7d)");
+  }
+
+  private static Duration positive(String flag, String v, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException("invalid value for --" + flag + ": \"" + v + "\" (expected a duration > 0)");
+    }
+    return d;
+  }
+
+  private static long nonNegativeLong(String flag, String v) {
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new IllegalArgumentException("invalid value for --" + flag + ": \"" + v + "\" (expected a number >= 0)");
+  }
+
+  private static FsyncPolicy fsync(String flag, String v) {
+    switch (v.trim()) {
+      case "none":
+        return FsyncPolicy.NONE;
+      case "interval":
+        return FsyncPolicy.INTERVAL;
+      case "every-batch":
+        return FsyncPolicy.EVERY_BATCH;
+      default:
+        throw new IllegalArgumentException("invalid value for --" + flag + ": \"" + v
+            + "\" (expected none, interval or every-batch)");
+    }
   }
 
   /** Thrown for a command line that can't be run; the message is for the user. */
@@ -234,8 +332,35 @@ public final class ServerConfig {
     private Path dataDir = Paths.get("data");
     private int otlpGrpcMaxRecvMsgSizeMib = 4;
     private int otlpHttpMaxBodyBytes = 20 * 1024 * 1024;
+    private Duration retention = Duration.ofDays(7);
+    private long storageMaxBytes;
+    private Duration blockDuration = Duration.ofHours(1);
+    private FsyncPolicy fsyncPolicy = FsyncPolicy.INTERVAL;
 
     private Builder() {}
+
+    public Builder retention(Duration retention) {
+      this.retention = Objects.requireNonNull(retention, "retention");
+      return this;
+    }
+
+    public Builder storageMaxBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("storageMaxBytes < 0: " + bytes);
+      }
+      this.storageMaxBytes = bytes;
+      return this;
+    }
+
+    public Builder blockDuration(Duration blockDuration) {
+      this.blockDuration = Objects.requireNonNull(blockDuration, "blockDuration");
+      return this;
+    }
+
+    public Builder fsyncPolicy(FsyncPolicy fsyncPolicy) {
+      this.fsyncPolicy = Objects.requireNonNull(fsyncPolicy, "fsyncPolicy");
+      return this;
+    }
 
     public Builder bind(String bind) {
       Objects.requireNonNull(bind, "bind");

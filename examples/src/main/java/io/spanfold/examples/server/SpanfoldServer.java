@@ -16,7 +16,10 @@ import io.spanfold.otlp.query.Readiness;
 import io.spanfold.otlp.query.StatusHandlers;
 import io.spanfold.core.graph.ServiceGraphBuilder;
 import io.spanfold.otlp.query.ServiceGraphHandler;
+import io.spanfold.core.store.SpanStore;
+import io.spanfold.otlp.query.TraceByIdHandler;
 import io.spanfold.redmetrics.RedMetricsWiring;
+import io.spanfold.redmetrics.store.PrometheusStoreMetrics;
 import io.spanfold.redmetrics.servicegraph.ServiceGraphMetrics;
 import io.spanfold.redmetrics.ingest.PrometheusIngestMetrics;
 import java.io.Closeable;
@@ -259,6 +262,14 @@ public final class SpanfoldServer implements Closeable {
     SpanfoldServer server;
     try {
       Builder b = builder(config).guard(guardConfig);
+      // The store first: a request is acknowledged only once its spans are in the span log.
+      SpanStore store = SpanStore.builder().dataDir(config.dataDir()).retention(config.retention())
+          .maxBytes(config.storageMaxBytes()).blockDuration(config.blockDuration()).fsyncPolicy(config.fsyncPolicy())
+          .metrics(PrometheusStoreMetrics.register(b.registry)).build();
+      b.consumer(store).closeOnStop(store);
+      TraceByIdHandler byId = TraceByIdHandler.builder().lookup(store)
+          .maxTraceBytes(guardConfig.queryMaxTraceBytes()).tenant(tenantOf(guardConfig)).build();
+      b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
       b.consumer(red.spanMetrics()).closeOnStop(red);
       red.register(b.registry);
       ServiceGraphMetrics graphMetrics = ServiceGraphMetrics.builder().build();

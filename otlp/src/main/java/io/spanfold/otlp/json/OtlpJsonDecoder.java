@@ -679,11 +679,32 @@ public final class OtlpJsonDecoder {
       if (t == JsonToken.VALUE_NUMBER_INT) {
         return p.getBigIntegerValue();
       }
-      return new BigDecimal(s).toBigIntegerExact();
+      // Jackson bounds a number token's length but not a string's, and BigDecimal parses long digit strings in
+      // quadratic time: anything longer than Jackson's number limit is no integer we could accept.
+      if (s.length() > MAX_NUMBER_CHARS) {
+        throw new NumberFormatException();
+      }
+      BigDecimal d = new BigDecimal(s);
+      if (d.signum() == 0) {
+        return BigInteger.ZERO;
+      }
+      // toBigIntegerExact would build 10^exponent: "1e999999999" took minutes and gigabytes. A value of 21 or
+      // more integer digits is out of every range asked for here, so answer with one that callers reject.
+      if ((long) d.precision() - d.scale() > 21) {
+        return d.signum() > 0 ? OUT_OF_RANGE : OUT_OF_RANGE.negate();
+      }
+      d = d.stripTrailingZeros();
+      if (d.scale() > 0) {
+        throw new ArithmeticException("fraction");
+      }
+      return d.toBigInteger();
     } catch (NumberFormatException | ArithmeticException e) {
       throw fail("invalid " + name + " \"" + clip(s) + "\": not an integer");
     }
   }
+
+  private static final int MAX_NUMBER_CHARS = 1000;
+  private static final BigInteger OUT_OF_RANGE = BigInteger.ONE.shiftLeft(72);
 
   private long integer(String name, long min, long max) throws IOException, MalformedRequestException {
     if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {

@@ -23,9 +23,16 @@ import java.util.List;
  * {@code "-Infinity"}, strings escaped as Go's {@code encoding/json} does. Unknown fields are skipped.
  *
  * <p>The bytes are walked directly; no message objects are built. Thread-safe (each call uses its own state).
+ *
+ * <p>Bytes that are not a valid message get an {@link IllegalArgumentException} ({@code "malformed protobuf: …"}):
+ * bad framing, a known field with the wrong wire type, or messages nested deeper than {@value #MAX_DEPTH} (protobuf-java's
+ * default recursion limit; a nested {@code AnyValue} is what gets that deep), which bounds the recursion here and the
+ * JSON nesting Jackson will write.
  */
 public final class TempoJson {
   private static final JsonFactory FACTORY = JsonFactory.builder().build();
+  /** Deepest message nesting written, counting {@code TracesData} as 0. */
+  static final int MAX_DEPTH = 100;
 
   private static final int V = ProtoFields.VARINT;
   private static final int F64 = ProtoFields.FIXED64;
@@ -65,12 +72,20 @@ public final class TempoJson {
     this.g = g;
   }
 
-  /** Tempo's v1 trace-by-id JSON: {@code {"batches":[…]}} ({@code {}} for a trace without resource spans). */
+  /**
+   * Tempo's v1 trace-by-id JSON: {@code {"batches":[…]}} ({@code {}} for a trace without resource spans).
+   *
+   * @throws IllegalArgumentException when {@code tracesData} is not a valid message (see the class comment)
+   */
   public static byte[] traceV1(byte[] tracesData) {
     return trace(tracesData, "batches");
   }
 
-  /** The trace as {@code {"resourceSpans":[…]}}: Tempo's {@code Trace} message as jsonpb prints it. */
+  /**
+   * The trace as {@code {"resourceSpans":[…]}}: Tempo's {@code Trace} message as jsonpb prints it.
+   *
+   * @throws IllegalArgumentException when {@code tracesData} is not a valid message (see the class comment)
+   */
   public static byte[] trace(byte[] tracesData) {
     return trace(tracesData, "resourceSpans");
   }
@@ -92,6 +107,7 @@ public final class TempoJson {
    * @param tracesData the trace, or {@code null} for a trace not found (printed as {@code "trace":{}})
    * @param partial whether to add {@code "status":"PARTIAL"}
    * @param message printed when not empty
+   * @throws IllegalArgumentException when {@code tracesData} is not a valid message (see the class comment)
    */
   public static byte[] traceByIdResponse(byte[] tracesData, long inspectedBytes, boolean partial, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(tracesData == null ? 64 : tracesData.length * 2 + 128);
@@ -198,6 +214,9 @@ public final class TempoJson {
   }
 
   private void message(int kind, byte[] buf, int off, int len, int depth) throws IOException {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("malformed protobuf: messages nested deeper than " + MAX_DEPTH);
+    }
     int saved = currentKind;
     currentKind = kind;
     g.writeStartObject();

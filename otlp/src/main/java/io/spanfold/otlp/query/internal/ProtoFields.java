@@ -91,12 +91,9 @@ public final class ProtoFields {
             throw malformed("length out of range");
           }
           if (known) {
-            if (count[field] > 0 && merged[field] == null) {
-              merged[field] = copy(offset[field], length[field]);
-            }
-            if (merged[field] != null) {
-              merged[field] = concat(merged[field], p, (int) l);
-            }
+            // A repeated occurrence is merged only if asked for (buffer/offset/length), and then in one pass:
+            // merging here, occurrence by occurrence, copied the whole prefix each time (quadratic in the count,
+            // and every repeated field — spans, attributes — went through it).
             offset[field] = p;
             length[field] = (int) l;
           }
@@ -128,17 +125,45 @@ public final class ProtoFields {
 
   /** The buffer holding {@link #offset}/{@link #length} of a LEN field: the scanned one or a merged copy. */
   public byte[] buffer(int field) {
-    return merged[field] != null ? merged[field] : buf;
+    return count[field] > 1 ? merged(field) : buf;
   }
 
   /** Offset of the last occurrence (or of the merged copy) of a LEN field. */
   public int offset(int field) {
-    return merged[field] != null ? 0 : offset[field];
+    return count[field] > 1 ? 0 : offset[field];
   }
 
   /** Length of the last occurrence (or of the merged copy) of a LEN field. */
   public int length(int field) {
-    return merged[field] != null ? merged[field].length : length[field];
+    return count[field] > 1 ? merged(field).length : length[field];
+  }
+
+  /** The concatenation of every occurrence of a LEN field (gogo's merge of a repeated singular message). */
+  private byte[] merged(int field) {
+    byte[] m = merged[field];
+    if (m != null) {
+      return m;
+    }
+    int savedPos = pos;
+    int savedOffset = nextOffset;
+    int savedLength = nextLength;
+    int total = 0;
+    rewind();
+    while (next(field)) {
+      total += nextLength; // cannot overflow: the occurrences are disjoint parts of one array
+    }
+    m = new byte[total];
+    int at = 0;
+    rewind();
+    while (next(field)) {
+      System.arraycopy(buf, nextOffset, m, at, nextLength);
+      at += nextLength;
+    }
+    pos = savedPos;
+    nextOffset = savedOffset;
+    nextLength = savedLength;
+    merged[field] = m;
+    return m;
   }
 
   /** Of the given fields, the one that occurred last on the wire (a oneof's winner), or 0 if none occurred. */
@@ -244,19 +269,6 @@ public final class ProtoFields {
 
   private int fixed32(int p) {
     return (buf[p] & 0xFF) | (buf[p + 1] & 0xFF) << 8 | (buf[p + 2] & 0xFF) << 16 | (buf[p + 3] & 0xFF) << 24;
-  }
-
-  private byte[] copy(int off, int len) {
-    byte[] out = new byte[len];
-    System.arraycopy(buf, off, out, 0, len);
-    return out;
-  }
-
-  private byte[] concat(byte[] head, int off, int len) {
-    byte[] out = new byte[head.length + len];
-    System.arraycopy(head, 0, out, 0, head.length);
-    System.arraycopy(buf, off, out, head.length, len);
-    return out;
   }
 
   private static IllegalArgumentException malformed(String what) {

@@ -39,6 +39,31 @@ public final class Parser {
     return new ParsedQuery(root, p.hints);
   }
 
+  // ---- limits: the parser and every pass over the tree recurse, so a hostile query must not nest without bound
+  // (100 000 '(' overflowed the stack). Real queries, Grafana's included, stay far below both limits.
+
+  /** Deepest nesting of parenthesised or unary sub-expressions and pipelines. */
+  static final int MAX_DEPTH = 128;
+  /** Most operator nodes in one query: left-leaning chains make the tree that deep. */
+  static final int MAX_OPERATORS = 1000;
+
+  private int depth;
+  private int operators;
+
+  private void enter() {
+    if (++depth > MAX_DEPTH) {
+      throw new TraceQLParseException(
+          "expression nested too deeply (more than " + MAX_DEPTH + " levels)", tok.line, tok.col);
+    }
+  }
+
+  private void countNode() {
+    if (++operators > MAX_OPERATORS) {
+      throw new TraceQLParseException(
+          "query has too many operators (more than " + MAX_OPERATORS + ")", tok.line, tok.col);
+    }
+  }
+
   // ---- token helpers
 
   private void advance() {
@@ -87,6 +112,15 @@ public final class Parser {
 
   /** {@code stage ('|' stage)*}; inside parentheses the last stage may be a bare aggregate (a scalar pipeline). */
   private Stage parsePipeline(boolean inParens) {
+    enter();
+    try {
+      return parsePipelineNested(inParens);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Stage parsePipelineNested(boolean inParens) {
     List<Stage> stages = new ArrayList<>();
     stages.add(parseStage(true, inParens));
     while (tok.type == Tok.PIPE && !(stages.get(stages.size() - 1) instanceof AggregateMarker)) {
@@ -228,6 +262,15 @@ public final class Parser {
   }
 
   private Stage parseSpansetExpr(int minPrec) {
+    enter();
+    try {
+      return parseSpansetExprNested(minPrec);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Stage parseSpansetExprNested(int minPrec) {
     Stage left = parseSpansetPrimary();
     while (true) {
       Op op = spansetOp(tok.type);
@@ -243,6 +286,7 @@ public final class Parser {
       }
       advance();
       Stage right = parseSpansetExpr(prec + 1);
+      countNode();
       left = new Stage.SpansetOp(op, left, right);
     }
   }
@@ -381,6 +425,15 @@ public final class Parser {
   }
 
   private Scalar parseScalar(int minPrec) {
+    enter();
+    try {
+      return parseScalarNested(minPrec);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Scalar parseScalarNested(int minPrec) {
     Scalar left = parseScalarPrimary();
     while (true) {
       Op op = arithmetic(tok.type);
@@ -399,6 +452,7 @@ public final class Parser {
       if (!Op.matchingOperands(lt, rt)) {
         throw new TraceQLParseException("binary operations must operate on the same type: " + text);
       }
+      countNode();
       left = new Scalar(null, null, text);
     }
   }
@@ -520,6 +574,15 @@ public final class Parser {
   }
 
   private Expr parseField(int minPrec) {
+    enter();
+    try {
+      return parseFieldNested(minPrec);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Expr parseFieldNested(int minPrec) {
     Expr left = parseUnary();
     while (true) {
       Op op = fieldBinary(tok.type);
@@ -802,6 +865,7 @@ public final class Parser {
   // ---- node construction with Tempo's constant folding
 
   private Expr binary(Op op, Expr lhs, Expr rhs) {
+    countNode();
     if (lhs instanceof Expr.AttrRef && ((Expr.AttrRef) lhs).attribute.intrinsic() == Intrinsic.TRACE_ID) {
       rhs = normalizeTraceId(rhs);
     }
@@ -825,6 +889,7 @@ public final class Parser {
   }
 
   private Expr unary(Op op, Expr e) {
+    countNode();
     return fold(new Expr.Unary(op, e));
   }
 

@@ -1,0 +1,664 @@
+package io.spanfold.core.store.internal;
+
+import static io.spanfold.core.store.internal.SpanLogDescriptor.*;
+
+import com.carrotsearch.hppc.LongIntHashMap;
+import io.spanfold.core.model.SpanBatch;
+import io.spanfold.core.store.BlockState;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.zip.CRC32;
+
+/**
+ * Internal, unstable. The block that takes appends: a memory-mapped span log (the write-ahead log, laid out as in
+ * {@link SpanLogDescriptor}), per-block resource and scope dictionaries, and a {@link HeadTraceIndex}.
+ *
+ * <p>Concurrency: appends and reads synchronize on the lock given at construction (the tenant's append lock, so an
+ * append costs one lock acquisition). Once {@link #freeze() frozen} it is read-only.
+ */
+public final class HeadBlock extends Block {
+  private static final int MIN_GROWTH = 4 << 20;
+  private static final int MAX_GROWTH = 64 << 20;
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+
+  private final Object lock;
+  private final FileChannel channel;
+  private final long createdNanos;
+  private MappedByteBuffer map;
+  private final Object growLock = new Object();
+  private long prepareMark = Long.MAX_VALUE;
+  private volatile Executor preallocator;
+  private ByteBuffer crcView;
+  private int position;
+  private int forced;
+  private volatile boolean frozen;
+  private final CRC32 crc = new CRC32();
+
+  private final HeadTraceIndex index = new HeadTraceIndex();
+  private final Dictionary resources = new Dictionary();
+  private final Dictionary scopes = new Dictionary();
+  private int[] batchResourceIds = new int[8];
+  private int[] batchScopeIds = new int[8];
+  private byte[] hashScratch = new byte[256];
+
+  private volatile long minTime = Long.MAX_VALUE;
+  private volatile long maxTime = Long.MIN_VALUE;
+  private volatile int spanCount;
+  private volatile int traceCount;
+  private volatile int bytes;
+
+  private HeadBlock(String tenant, long id, Path dir, Object lock, FileChannel channel, long createdNanos) {
+    super(tenant, id, dir);
+    this.lock = lock;
+    this.channel = channel;
+    this.createdNanos = createdNanos;
+  }
+
+  /** Creates a new, empty head block in {@code dir} (created). */
+  public static HeadBlock create(String tenant, long id, Path dir, Object lock, long createdNanos) throws IOException {
+    Files.createDirectories(dir);
+    FileChannel ch =
+        FileChannel.open(
+            dir.resolve(BlockFiles.WAL), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+    HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, createdNanos);
+    try {
+      h.ensureCapacity(HEADER_LENGTH);
+      writeHeader(h.map, FILE_KIND_WAL, id, createdNanos);
+      h.position = HEADER_LENGTH;
+      h.bytes = HEADER_LENGTH;
+      h.map.force();
+      ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    return h;
+  }
+
+  /**
+   * Recovers a head block from its span log: replays every record up to the first torn or CRC-bad one, truncates the
+   * log there (zeroing the rest) and rebuilds dictionaries and index.
+   *
+   * @throws CorruptBlockException when the log's header is unusable
+   */
+  public static HeadBlock recover(String tenant, long id, Path dir, Object lock) throws IOException {
+    FileChannel ch = FileChannel.open(dir.resolve(BlockFiles.WAL), StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      long size = ch.size();
+      if (size < HEADER_LENGTH || size > Integer.MAX_VALUE) {
+        throw new CorruptBlockException("span log size " + size + " out of range");
+      }
+      MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+      m.order(ByteOrder.LITTLE_ENDIAN);
+      String bad = checkHeader(m, FILE_KIND_WAL);
+      if (bad != null) {
+        throw new CorruptBlockException("span log: " + bad);
+      }
+      HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, m.getLong(HEADER_CREATED));
+      h.setMap(m);
+      h.replay((int) size);
+      return h;
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** Number of bytes a span log record of this batch's spans and dictionary entries can take at most. */
+  public static long estimateBytes(SpanBatch b) {
+    long n = (long) b.size() * (SPAN_BYTES + 8);
+    for (int i = 0; i < b.size(); i++) {
+      n += b.spanLength(i);
+    }
+    return n;
+  }
+
+  public long createdNanos() {
+    return createdNanos;
+  }
+
+  /**
+   * Appends every span of the batch to the span log and index. The caller holds the lock. Times are clamped to
+   * {@code [now - slack, now + slack]} for the block's time range only (the records keep the real times).
+   */
+  public void append(SpanBatch b, long nowNanos, long slackNanos) throws IOException {
+    if (frozen) {
+      throw new IllegalStateException("head block " + id + " is frozen");
+    }
+    int n = b.size();
+    byte[] src = b.buffer();
+    // Dictionary entries first, so no span record can refer to an entry that is not in the log before it.
+    int rc = b.resourceCount();
+    if (batchResourceIds.length < rc) {
+      batchResourceIds = new int[Math.max(rc, batchResourceIds.length * 2)];
+    }
+    for (int r = 0; r < rc; r++) {
+      batchResourceIds[r] =
+          dictId(resources, TYPE_RESOURCE, src, b.resourceOffset(r), b.resourceLength(r),
+              b.resourceSchemaUrlOffset(r), b.resourceSchemaUrlLength(r), b.resourceServiceName(r));
+    }
+    int sc = b.scopeCount();
+    if (batchScopeIds.length < sc) {
+      batchScopeIds = new int[Math.max(sc, batchScopeIds.length * 2)];
+    }
+    for (int s = 0; s < sc; s++) {
+      batchScopeIds[s] =
+          dictId(scopes, TYPE_SCOPE, src, b.scopeOffset(s), b.scopeLength(s), b.scopeSchemaUrlOffset(s),
+              b.scopeSchemaUrlLength(s), "");
+    }
+    long min = minTime;
+    long max = maxTime;
+    long lo = nowNanos - slackNanos;
+    long hi = nowNanos + slackNanos;
+    for (int i = 0; i < n; i++) {
+      int spanLength = b.spanLength(i);
+      int length = spanRecordLength(spanLength);
+      if (length > MAX_RECORD_LENGTH) {
+        throw new IOException("span of " + spanLength + " bytes is larger than a record may be");
+      }
+      ensureCapacity(position + align(length) + 8);
+      int at = position;
+      MappedByteBuffer m = map;
+      m.putInt(at + LENGTH, length);
+      m.put(at + TYPE, TYPE_SPAN);
+      m.put(at + SPAN_KIND, (byte) b.kind(i));
+      m.put(at + SPAN_STATUS, (byte) b.statusCode(i));
+      m.put(at + SPAN_STATUS + 1, (byte) 0);
+      m.putInt(at + SPAN_RESOURCE_ID, batchResourceIds[b.resourceIndex(i)]);
+      m.putInt(at + SPAN_SCOPE_ID, batchScopeIds[b.scopeIndex(i)]);
+      m.putInt(at + SPAN_BYTES_LENGTH, spanLength);
+      long th = b.traceIdHigh(i);
+      long tl = b.traceIdLow(i);
+      m.putLong(at + SPAN_TRACE_HIGH, th);
+      m.putLong(at + SPAN_TRACE_LOW, tl);
+      m.putLong(at + SPAN_ID, b.spanId(i));
+      m.putLong(at + SPAN_PARENT_ID, b.parentSpanId(i));
+      long start = b.startNanos(i);
+      long end = b.endNanos(i);
+      m.putLong(at + SPAN_START, start);
+      m.putLong(at + SPAN_END, end);
+      int nameLength = b.nameLength(i);
+      m.putInt(at + SPAN_NAME_OFFSET, nameLength > 0 ? b.nameOffset(i) - b.spanOffset(i) : 0);
+      m.putInt(at + SPAN_NAME_LENGTH, Math.max(nameLength, 0));
+      m.put(at + SPAN_BYTES, src, b.spanOffset(i), spanLength);
+      m.putInt(at + CRC, crcOf(at, length));
+      position = at + align(length);
+      index.add(th, tl, at, start, end, b.parentSpanId(i) == 0, b.statusCode(i) == 2);
+      long cs = start < lo || start > hi ? nowNanos : start;
+      long ce = end < lo || end > hi ? nowNanos : end;
+      min = Math.min(min, Math.min(cs, ce));
+      max = Math.max(max, Math.max(cs, ce));
+    }
+    minTime = min;
+    maxTime = max;
+    spanCount = index.spanCount();
+    traceCount = index.traceCount();
+    bytes = position;
+  }
+
+  private int dictId(
+      Dictionary d, byte type, byte[] src, int off, int len, int schemaOff, int schemaLen, String service)
+      throws IOException {
+    long h = Dictionary.hash(src, off, len, schemaOff, schemaLen);
+    for (int c = d.first(h); c >= 0; c = d.next(c)) {
+      if (sameDict(d.offset(c), src, off, len, schemaOff, schemaLen)) {
+        return c;
+      }
+    }
+    byte[] svc = service.isEmpty() ? null : service.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int svcLen = svc == null ? 0 : svc.length;
+    int length = dictRecordLength(len, schemaLen, svcLen);
+    if (length > MAX_RECORD_LENGTH) {
+      throw new IOException("resource or scope of " + len + " bytes is larger than a record may be");
+    }
+    ensureCapacity(position + align(length) + 8);
+    int at = position;
+    int id = d.size();
+    MappedByteBuffer m = map;
+    m.putInt(at + LENGTH, length);
+    m.put(at + TYPE, type);
+    m.putInt(at + DICT_ID, id);
+    m.putInt(at + DICT_MESSAGE_LENGTH, len < 0 ? -1 : len);
+    m.putInt(at + DICT_SCHEMA_URL_LENGTH, schemaLen < 0 ? -1 : schemaLen);
+    m.putInt(at + DICT_SERVICE_LENGTH, svcLen);
+    int w = at + DICT_BYTES;
+    if (len > 0) {
+      m.put(w, src, off, len);
+      w += len;
+    }
+    if (schemaLen > 0) {
+      m.put(w, src, schemaOff, schemaLen);
+      w += schemaLen;
+    }
+    if (svcLen > 0) {
+      m.put(w, svc, 0, svcLen);
+    }
+    m.putInt(at + CRC, crcOf(at, length));
+    position = at + align(length);
+    d.add(h, at);
+    return id;
+  }
+
+  private boolean sameDict(int at, byte[] src, int off, int len, int schemaOff, int schemaLen) {
+    MappedByteBuffer m = map;
+    int ml = m.getInt(at + DICT_MESSAGE_LENGTH);
+    int sl = m.getInt(at + DICT_SCHEMA_URL_LENGTH);
+    if (ml != (len < 0 ? -1 : len) || sl != (schemaLen < 0 ? -1 : schemaLen)) {
+      return false;
+    }
+    int p = at + DICT_BYTES;
+    for (int i = 0; i < len; i++) {
+      if (m.get(p + i) != src[off + i]) {
+        return false;
+      }
+    }
+    p += Math.max(len, 0);
+    for (int i = 0; i < schemaLen; i++) {
+      if (m.get(p + i) != src[schemaOff + i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private int crcOf(int at, int length) {
+    ByteBuffer v = crcView;
+    v.limit(at + length).position(at + TYPE);
+    crc.reset();
+    crc.update(v);
+    return (int) crc.getValue();
+  }
+
+  private void replay(int size) throws IOException {
+    int at = HEADER_LENGTH;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    while (true) {
+      int length = checkRecord(map, at, size, crc);
+      if (length > 0) {
+        byte type = map.get(at + TYPE);
+        if (type == TYPE_SPAN) {
+          int res = map.getInt(at + SPAN_RESOURCE_ID);
+          int sc = map.getInt(at + SPAN_SCOPE_ID);
+          if (res < 0 || res >= resources.size() || sc < 0 || sc >= scopes.size()) {
+            length = -1;
+          } else {
+            long start = map.getLong(at + SPAN_START);
+            long end = map.getLong(at + SPAN_END);
+            index.add(map.getLong(at + SPAN_TRACE_HIGH), map.getLong(at + SPAN_TRACE_LOW), at, start, end,
+                map.getLong(at + SPAN_PARENT_ID) == 0, map.get(at + SPAN_STATUS) == 2);
+            // The arrival time is not logged; the block's creation time stands in for it when clamping is moot.
+            min = Math.min(min, start);
+            max = Math.max(max, end);
+          }
+        } else {
+          Dictionary d = type == TYPE_RESOURCE ? resources : scopes;
+          if (map.getInt(at + DICT_ID) != d.size()) {
+            length = -1;
+          } else {
+            d.add(hashOfRecord(at), at);
+          }
+        }
+      }
+      if (length <= 0) {
+        if (length < 0) {
+          System.getLogger("io.spanfold.core.store")
+              .log(System.Logger.Level.WARNING,
+                  "span log " + dir.resolve(BlockFiles.WAL) + " torn at offset " + at + ": truncating there");
+        }
+        break;
+      }
+      at += align(length);
+    }
+    // Zero the tail so stale bytes can never be taken for records after new appends.
+    for (int p = at; p < size; p++) {
+      if (map.get(p) != 0) {
+        zero(at, size);
+        break;
+      }
+    }
+    position = at;
+    forced = 0;
+    bytes = at;
+    spanCount = index.spanCount();
+    traceCount = index.traceCount();
+    recoveredRange(min, max);
+  }
+
+  /**
+   * A recovered block's time range is taken from the span times, clamped like appends would have been against the
+   * block's creation time and an hour after it (the arrival times are not in the log).
+   */
+  private void recoveredRange(long min, long max) {
+    if (index.spanCount() == 0) {
+      return;
+    }
+    minTime = min;
+    maxTime = max;
+  }
+
+  /** Re-applies the ingestion clamp after recovery, once the store knows its slack and block duration. */
+  public void clampRecoveredRange(long slackNanos, long blockDurationNanos) {
+    if (spanCount == 0) {
+      return;
+    }
+    long lo = createdNanos - slackNanos;
+    long hi = createdNanos + blockDurationNanos + slackNanos;
+    long min = minTime < lo || minTime > hi ? createdNanos : minTime;
+    long max = maxTime < lo || maxTime > hi ? Math.max(min, createdNanos) : maxTime;
+    minTime = Math.min(min, max);
+    maxTime = Math.max(min, max);
+  }
+
+  private void zero(int from, int to) {
+    for (int p = from; p < to; p += 8) {
+      if (to - p >= 8) {
+        map.putLong(p, 0L);
+      } else {
+        for (int q = p; q < to; q++) {
+          map.put(q, (byte) 0);
+        }
+      }
+    }
+    map.force();
+  }
+
+  private long hashOfRecord(int at) {
+    int ml = map.getInt(at + DICT_MESSAGE_LENGTH);
+    int sl = map.getInt(at + DICT_SCHEMA_URL_LENGTH);
+    int total = Math.max(ml, 0) + Math.max(sl, 0);
+    if (hashScratch.length < total) {
+      hashScratch = new byte[total];
+    }
+    map.get(at + DICT_BYTES, hashScratch, 0, total);
+    return Dictionary.hash(hashScratch, 0, ml, Math.max(ml, 0), sl);
+  }
+
+  private void ensureCapacity(long needed) throws IOException {
+    MappedByteBuffer m = map;
+    if (m != null && needed <= m.capacity()) {
+      if (needed > prepareMark) {
+        prepareAhead();
+      }
+      return;
+    }
+    if (needed > Integer.MAX_VALUE - MAX_GROWTH) {
+      throw new IOException("head block " + id + " span log would exceed 2 GiB");
+    }
+    synchronized (growLock) {
+      long size = channel.size();
+      if (needed > size) {
+        extendLocked(size, Math.max(needed, size + growth(size)));
+        size = channel.size();
+      }
+      setMap(channel.map(FileChannel.MapMode.READ_WRITE, 0, size));
+    }
+  }
+
+  private static long growth(long size) {
+    return Math.min(MAX_GROWTH, Math.max(MIN_GROWTH, size));
+  }
+
+  /**
+   * Extends the file by real zeros rather than sparsely: a full disk then fails as an IOException here instead of as
+   * a fault when a mapped page is first touched. Caller holds {@code growLock}.
+   */
+  private void extendLocked(long from, long to) throws IOException {
+    long p = from;
+    while (p < to) {
+      ByteBuffer z = ZEROS.duplicate();
+      z.limit((int) Math.min(z.capacity(), to - p));
+      p += channel.write(z, p);
+    }
+  }
+
+  /**
+   * Past half of the mapping, the next chunk is zero-filled on the preallocation thread so the appending thread only
+   * remaps; if it is not ready in time the appender extends the file itself.
+   */
+  private void prepareAhead() {
+    MappedByteBuffer m = map;
+    prepareMark = Long.MAX_VALUE;
+    Executor ex = preallocator;
+    if (ex == null || m == null) {
+      return;
+    }
+    long cap = m.capacity();
+    try {
+      ex.execute(() -> {
+        synchronized (growLock) {
+          try {
+            long size = channel.size();
+            if (size <= cap && channel.isOpen()) {
+              extendLocked(size, size + growth(size));
+            }
+          } catch (IOException e) {
+            System.getLogger("io.spanfold.core.store").log(System.Logger.Level.WARNING,
+                "pre-allocating span log of block " + dir + " failed; the appender retries", e);
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // store closing: the appender extends synchronously if it still needs to
+    }
+  }
+
+  /** Lets a background thread zero-fill the span log ahead of the appender. */
+  public void preallocator(Executor executor) {
+    this.preallocator = executor;
+  }
+
+  private void setMap(MappedByteBuffer m) {
+    m.order(ByteOrder.LITTLE_ENDIAN);
+    map = m;
+    prepareMark = m.capacity() / 2;
+    crcView = m.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Forces appended bytes to disk; the caller holds the lock. */
+  public void force() {
+    if (position > forced && map != null) {
+      map.force(forced, position - forced);
+      forced = position;
+    }
+  }
+
+  /**
+   * Forces appended bytes to disk without holding the append lock during the msync (the INTERVAL policy's task):
+   * appends continue meanwhile, into pages after the forced range.
+   */
+  public void forceWithoutBlockingAppends() {
+    MappedByteBuffer m;
+    int from;
+    int to;
+    synchronized (lock) {
+      m = map;
+      from = forced;
+      to = position;
+    }
+    if (m == null || to <= from) {
+      return;
+    }
+    m.force(from, to - from);
+    synchronized (lock) {
+      if (forced < to) {
+        forced = to;
+      }
+    }
+  }
+
+  /** No more appends; the block is handed to completion. The caller holds the lock. */
+  public void freeze() {
+    frozen = true;
+    force();
+  }
+
+  private volatile boolean completionFailed;
+
+  /** Set when a completion attempt failed; {@link #takeCompletionFailure()} clears it for one retry. */
+  public void markCompletionFailed() {
+    completionFailed = true;
+  }
+
+  public boolean takeCompletionFailure() {
+    boolean f = completionFailed;
+    completionFailed = false;
+    return f;
+  }
+
+  public boolean isEmpty() {
+    return spanCount == 0;
+  }
+
+  public Object lock() {
+    return lock;
+  }
+
+  /** Frozen state, read by the completion task (after the hand-over, no lock needed). */
+  HeadTraceIndex index() {
+    return index;
+  }
+
+  ByteBuffer log() {
+    return map;
+  }
+
+  int logLength() {
+    return position;
+  }
+
+  int[] resourceOffsets() {
+    return resources.offsets();
+  }
+
+  int[] scopeOffsets() {
+    return scopes.offsets();
+  }
+
+  int resourceCount() {
+    return resources.size();
+  }
+
+  int scopeCount() {
+    return scopes.size();
+  }
+
+  @Override
+  public BlockState state() {
+    return frozen ? BlockState.COMPLETING : BlockState.HEAD;
+  }
+
+  @Override
+  public long minTimeNanos() {
+    return minTime;
+  }
+
+  @Override
+  public long maxTimeNanos() {
+    return maxTime;
+  }
+
+  @Override
+  public long spanCount() {
+    return spanCount;
+  }
+
+  @Override
+  public long traceCount() {
+    return traceCount;
+  }
+
+  @Override
+  public long bytes() {
+    return bytes;
+  }
+
+  @Override
+  public void collect(long high, long low, TraceAssembler into) {
+    synchronized (lock) {
+      int t = index.find(high, low);
+      if (t < 0) {
+        return;
+      }
+      int n = index.count(t);
+      int[] offsets = index.offsets(t, null);
+      into.startBlock(map, resources.offsets(), scopes.offsets());
+      for (int i = 0; i < n; i++) {
+        into.addSpan(offsets[i]);
+      }
+    }
+  }
+
+  @Override
+  protected void closeResources() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      System.getLogger("io.spanfold.core.store")
+          .log(System.Logger.Level.WARNING, "closing span log of block " + dir + " failed", e);
+    }
+  }
+
+  /** Per block resource or scope dictionary: content hash → ids (chained on collision), id → record offset. */
+  static final class Dictionary {
+    private final LongIntHashMap firstByHash = new LongIntHashMap();
+    private int[] offsets = new int[8];
+    private int[] next = new int[8];
+    private int size;
+
+    int size() {
+      return size;
+    }
+
+    int first(long hash) {
+      return firstByHash.getOrDefault(hash, -1);
+    }
+
+    int next(int id) {
+      return next[id];
+    }
+
+    int offset(int id) {
+      return offsets[id];
+    }
+
+    /** Snapshot-safe: ids below {@link #size()} never change, a grown array is a copy. */
+    int[] offsets() {
+      return offsets;
+    }
+
+    void add(long hash, int offset) {
+      if (size == offsets.length) {
+        offsets = Arrays.copyOf(offsets, size * 2);
+        next = Arrays.copyOf(next, size * 2);
+      }
+      offsets[size] = offset;
+      next[size] = firstByHash.getOrDefault(hash, -1);
+      firstByHash.put(hash, size);
+      size++;
+    }
+
+    static long hash(byte[] a, int off, int len, int schemaOff, int schemaLen) {
+      long h = 0x9E3779B97F4A7C15L ^ len;
+      for (int i = 0; i < len; i++) {
+        h = (h ^ a[off + i]) * 0x100000001B3L;
+      }
+      h = h * 31 + schemaLen;
+      for (int i = 0; i < schemaLen; i++) {
+        h = (h ^ a[schemaOff + i]) * 0x100000001B3L;
+      }
+      h ^= h >>> 29;
+      return h;
+    }
+  }
+}

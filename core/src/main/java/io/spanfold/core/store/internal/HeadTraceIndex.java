@@ -1,0 +1,202 @@
+package io.spanfold.core.store.internal;
+
+import java.util.Arrays;
+
+/**
+ * Internal, unstable. The head block's trace index: trace id → the offsets of its span records in the span log plus
+ * the figures a completed block's index entry needs. Primitive arrays only (no object per span or trace); its size is
+ * bounded by the head block's span cut, so the heap stays flat however many blocks are stored.
+ *
+ * <p>Example after spans A1, B1, A2 (A, B trace ids; o1..o3 record offsets):
+ *
+ * <pre>
+ * slots:  [.., 1, .., 2, ..]         open addressing on the trace id, value = trace ordinal + 1
+ * traces: 0 = A {last span 2, count 2}   1 = B {last span 1, count 1}
+ * spans:  0 = {o1, prev -1}  1 = {o2, prev -1}  2 = {o3, prev 0}
+ * </pre>
+ *
+ * Not thread-safe: the owning head block guards it with its lock.
+ */
+public final class HeadTraceIndex {
+  private int[] slots = new int[1024];
+  private int mask = slots.length - 1;
+
+  private int traceCount;
+  private long[] traceHigh = new long[256];
+  private long[] traceLow = new long[256];
+  private long[] start = new long[256];
+  private long[] end = new long[256];
+  private int[] count = new int[256];
+  private int[] lastSpan = new int[256];
+  private int[] rootRecord = new int[256];
+  private boolean[] error = new boolean[256];
+
+  private int spanCount;
+  private int[] spanOffset = new int[1024];
+  private int[] spanPrev = new int[1024];
+
+  public int traceCount() {
+    return traceCount;
+  }
+
+  public int spanCount() {
+    return spanCount;
+  }
+
+  /** Records a span record at {@code offset}; {@code root} when it has no parent. */
+  public void add(long high, long low, int offset, long startNanos, long endNanos, boolean root, boolean isError) {
+    int t = findOrInsert(high, low);
+    int s = spanCount;
+    if (s == spanOffset.length) {
+      spanOffset = Arrays.copyOf(spanOffset, s * 2);
+      spanPrev = Arrays.copyOf(spanPrev, s * 2);
+    }
+    spanOffset[s] = offset;
+    spanPrev[s] = lastSpan[t];
+    spanCount = s + 1;
+    lastSpan[t] = s;
+    if (count[t] == 0 || startNanos < start[t]) {
+      start[t] = startNanos;
+    }
+    if (count[t] == 0 || endNanos > end[t]) {
+      end[t] = endNanos;
+    }
+    count[t]++;
+    if (root && rootRecord[t] < 0) {
+      rootRecord[t] = offset;
+    }
+    if (isError) {
+      error[t] = true;
+    }
+  }
+
+  /** Returns the trace's ordinal, or -1. */
+  public int find(long high, long low) {
+    int i = hash(high, low) & mask;
+    while (true) {
+      int v = slots[i];
+      if (v == 0) {
+        return -1;
+      }
+      int t = v - 1;
+      if (traceHigh[t] == high && traceLow[t] == low) {
+        return t;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  /**
+   * Copies the record offsets of trace {@code t} in the order the spans were appended into {@code out} (grown when
+   * too small) and returns the array; the count is {@link #count(int)}.
+   */
+  public int[] offsets(int t, int[] out) {
+    int n = count[t];
+    if (out == null || out.length < n) {
+      out = new int[Math.max(n, 16)];
+    }
+    int i = n;
+    for (int s = lastSpan[t]; s >= 0; s = spanPrev[s]) {
+      out[--i] = spanOffset[s];
+    }
+    return out;
+  }
+
+  public long traceHigh(int t) {
+    return traceHigh[t];
+  }
+
+  public long traceLow(int t) {
+    return traceLow[t];
+  }
+
+  public long start(int t) {
+    return start[t];
+  }
+
+  public long end(int t) {
+    return end[t];
+  }
+
+  public int count(int t) {
+    return count[t];
+  }
+
+  /** Record offset of the trace's first root span, or -1. */
+  public int rootRecord(int t) {
+    return rootRecord[t];
+  }
+
+  public boolean error(int t) {
+    return error[t];
+  }
+
+  /** Approximate heap bytes held, for sizing decisions and tests. */
+  public long heapBytes() {
+    return slots.length * 4L + traceHigh.length * (8L * 4 + 4 * 3 + 1) + spanOffset.length * 8L;
+  }
+
+  private int findOrInsert(long high, long low) {
+    int i = hash(high, low) & mask;
+    while (true) {
+      int v = slots[i];
+      if (v == 0) {
+        break;
+      }
+      int t = v - 1;
+      if (traceHigh[t] == high && traceLow[t] == low) {
+        return t;
+      }
+      i = (i + 1) & mask;
+    }
+    int t = traceCount;
+    if (t == traceHigh.length) {
+      growTraces(t * 2);
+    }
+    traceHigh[t] = high;
+    traceLow[t] = low;
+    count[t] = 0;
+    lastSpan[t] = -1;
+    rootRecord[t] = -1;
+    error[t] = false;
+    traceCount = t + 1;
+    slots[i] = t + 1;
+    if (traceCount * 2 > slots.length) {
+      rehash(slots.length * 2);
+    }
+    return t;
+  }
+
+  private void growTraces(int n) {
+    traceHigh = Arrays.copyOf(traceHigh, n);
+    traceLow = Arrays.copyOf(traceLow, n);
+    start = Arrays.copyOf(start, n);
+    end = Arrays.copyOf(end, n);
+    count = Arrays.copyOf(count, n);
+    lastSpan = Arrays.copyOf(lastSpan, n);
+    rootRecord = Arrays.copyOf(rootRecord, n);
+    error = Arrays.copyOf(error, n);
+  }
+
+  private void rehash(int capacity) {
+    int[] next = new int[capacity];
+    int m = capacity - 1;
+    for (int t = 0; t < traceCount; t++) {
+      int i = hash(traceHigh[t], traceLow[t]) & m;
+      while (next[i] != 0) {
+        i = (i + 1) & m;
+      }
+      next[i] = t + 1;
+    }
+    slots = next;
+    mask = m;
+  }
+
+  static int hash(long high, long low) {
+    long h = high * 0x9E3779B97F4A7C15L ^ low;
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return (int) h;
+  }
+}
