@@ -122,7 +122,12 @@ final class GuardTestSupport {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     r.nextBytes(traceIdOut);
     traceIdOut[0] |= 1;
-    com.google.protobuf.ByteString traceId = com.google.protobuf.ByteString.copyFrom(traceIdOut);
+    return requestFor(traceIdOut, spans, padBytes);
+  }
+
+  /** An OTLP request of {@code spans} spans of trace {@code traceIdBytes}. */
+  static byte[] requestFor(byte[] traceIdBytes, int spans, int padBytes) {
+    com.google.protobuf.ByteString traceId = com.google.protobuf.ByteString.copyFrom(traceIdBytes);
     String pad = "x".repeat(padBytes);
     ScopeSpans.Builder ss = ScopeSpans.newBuilder();
     long now = System.currentTimeMillis() * 1_000_000L;
@@ -141,6 +146,15 @@ final class GuardTestSupport {
                 .setValue(AnyValue.newBuilder().setStringValue("load"))))
             .addScopeSpans(ss))
         .build().toByteArray();
+  }
+
+  /** Spans in a Tempo v1/v2 JSON trace answer. */
+  static int countSpans(String json) {
+    int n = 0;
+    for (int i = json.indexOf("\"spanId\""); i >= 0; i = json.indexOf("\"spanId\"", i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   static String hex(byte[] b) {

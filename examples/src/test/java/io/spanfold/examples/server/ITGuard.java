@@ -171,6 +171,38 @@ class ITGuard {
   }
 
   @Test
+  void aTenantNeverReadsAnotherTenantsTrace() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--multitenancy.enabled=true")) {
+      byte[] traceId = new byte[16];
+      byte[] forA = GuardTestSupport.request(3, 10, traceId);
+      byte[] forB = GuardTestSupport.requestFor(traceId, 2, 10);
+      assertThat(send(client, post(server.otlpHttpUrl("/v1/traces"), forA).header("X-Scope-OrgID", "team-a"))
+          .statusCode()).isEqualTo(200);
+      assertThat(send(client, post(server.otlpHttpUrl("/v1/traces"), forB).header("X-Scope-OrgID", "team-b"))
+          .statusCode()).isEqualTo(200);
+      String id = GuardTestSupport.hex(traceId);
+      HttpResponse<String> a = send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/api/v2/traces/" + id)))
+          .header("X-Scope-OrgID", "team-a"));
+      HttpResponse<String> b = send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/api/v2/traces/" + id)))
+          .header("X-Scope-OrgID", "team-b"));
+      HttpResponse<String> c = send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/api/v2/traces/" + id)))
+          .header("X-Scope-OrgID", "team-c"));
+      HttpResponse<String> cV1 = send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/api/traces/" + id)))
+          .header("X-Scope-OrgID", "team-c"));
+      HttpResponse<String> none = send(client, HttpRequest.newBuilder(
+          URI.create(server.httpUrl("/api/v2/traces/" + id))));
+      assertThat(a.statusCode()).isEqualTo(200);
+      assertThat(GuardTestSupport.countSpans(a.body())).isEqualTo(3);
+      assertThat(GuardTestSupport.countSpans(b.body())).isEqualTo(2);
+      assertThat(c.statusCode()).isEqualTo(200);
+      assertThat(GuardTestSupport.countSpans(c.body())).isZero();
+      assertThat(cV1.statusCode()).isEqualTo(404);
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.body()).contains("no org id");
+    }
+  }
+
+  @Test
   void multitenancyRequiresAnOrgIdAndCountsPerTenant() throws Exception {
     try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--multitenancy.enabled=true")) {
       byte[] body = GuardTestSupport.request(2, 10, new byte[16]);
