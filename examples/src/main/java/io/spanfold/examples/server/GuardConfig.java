@@ -45,6 +45,7 @@ public final class GuardConfig {
   Path clientCaFile;
   int queryMaxConcurrent;
   int queryMaxTraceBytes = 5_000_000;
+  long queryTimeoutSeconds;
 
   /** Nothing protected; what a server started without these flags runs with. */
   public static GuardConfig defaults() {
@@ -107,6 +108,8 @@ public final class GuardConfig {
         (c, v) -> c.multitenancy = bool("multitenancy.enabled", v)));
     FLAGS.put("query.max-concurrent", new Flag("queries running at once; beyond: 429 (0 = no cap)", "0",
         (c, v) -> c.queryMaxConcurrent = (int) nonNegativeLong("query.max-concurrent", v)));
+    FLAGS.put("query.timeout-seconds", new Flag("time budget of one query; beyond: 504 (0 = none)", "0",
+        (c, v) -> c.queryTimeoutSeconds = nonNegativeLong("query.timeout-seconds", v)));
     FLAGS.put("query.max-trace-bytes", new Flag(
         "largest trace returned whole: v1 422, v2 PARTIAL beyond (0 = no limit)", "5000000",
         (c, v) -> c.queryMaxTraceBytes = (int) Math.min(Integer.MAX_VALUE,
@@ -203,8 +206,21 @@ public final class GuardConfig {
   }
 
   QueryGuard queryGuard() {
-    return QueryGuard.builder().authenticator(queryAuth).multitenancy(multitenancy).openPaths(openPaths)
-        .maxConcurrent(queryMaxConcurrent).build();
+    QueryGuard.Builder b = QueryGuard.builder().authenticator(queryAuth).multitenancy(multitenancy)
+        .openPaths(openPaths).maxConcurrent(queryMaxConcurrent);
+    if (queryTimeoutSeconds > 0) {
+      b.timeout(java.time.Duration.ofSeconds(queryTimeoutSeconds));
+    }
+    return b.build();
+  }
+
+  /**
+   * Worker threads of the query port: with a cap, two more than it, so that a query beyond the cap reaches the cap
+   * check at once (and gets 429) instead of waiting in the pool's queue, and /ready and /metrics stay answered;
+   * 0 keeps the server's default.
+   */
+  int queryWorkerThreads() {
+    return queryMaxConcurrent > 0 ? queryMaxConcurrent + 2 : 0;
   }
 
   boolean tls() {
@@ -235,7 +251,7 @@ public final class GuardConfig {
         + maxBytesPerTrace + ", maxTracesPerUser=" + maxTracesPerUser + ", ingestAuth=" + ingestAuth
         + ", queryAuth=" + queryAuth + ", openPaths=" + openPaths + ", multitenancy=" + multitenancy + ", tls="
         + tls() + ", clientCa=" + (clientCaFile != null) + ", queryMaxConcurrent=" + queryMaxConcurrent
-        + ", queryMaxTraceBytes=" + queryMaxTraceBytes + "}";
+        + ", queryMaxTraceBytes=" + queryMaxTraceBytes + ", queryTimeoutSeconds=" + queryTimeoutSeconds + "}";
   }
 
   private static String secretFile(String flag, String path) {

@@ -124,8 +124,12 @@ public final class SpanfoldServer implements Closeable {
       SslContext httpTls = guard.httpTls();
       // The query port first, so /ready can answer "starting" while the receivers come up. Each port has its own
       // event loop and worker pool, so heavy queries never take threads from ingest.
-      queryServer = NettyHttpServer.builder().name("http").host(config.bind()).port(config.httpPort())
-          .routes(queryRoutes).gate(queryGuard.gate()).sslContext(httpTls).start();
+      NettyHttpServer.Builder query = NettyHttpServer.builder().name("http").host(config.bind())
+          .port(config.httpPort()).routes(queryRoutes).gate(queryGuard.gate()).sslContext(httpTls);
+      if (guard.queryWorkerThreads() > 0) {
+        query.workerThreads(guard.queryWorkerThreads());
+      }
+      queryServer = query.start();
       grpcReceiver = OtlpGrpcReceiver.builder().ingest(ingest).host(config.bind()).port(config.otlpGrpcPort())
           .maxInboundMessageBytes(config.otlpGrpcMaxRecvMsgSizeMib() * 1024 * 1024).guard(ingestGuard)
           .sslContext(guard.grpcTls()).start();

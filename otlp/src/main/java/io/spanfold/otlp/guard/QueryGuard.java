@@ -26,12 +26,26 @@ public final class QueryGuard {
   private final boolean multitenancy;
   private final Set<String> openPaths;
   private final Semaphore running;
+  private final long timeoutNanos;
+  private final String timeoutText;
+  private final java.util.concurrent.ExecutorService executor;
 
   private QueryGuard(Builder b) {
     this.authenticator = b.authenticator;
     this.multitenancy = b.multitenancy;
     this.openPaths = Set.copyOf(b.openPaths);
     this.running = b.maxConcurrent > 0 ? new Semaphore(b.maxConcurrent) : null;
+    this.timeoutNanos = b.timeout == null ? 0 : b.timeout.toNanos();
+    this.timeoutText = b.timeout == null ? "" : b.timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+    // Queries run here when they have a time budget, so the caller can answer 504 without waiting; the pool is
+    // bounded by the concurrency cap (handlers that overrun still hold their slot), else grows on demand.
+    this.executor = timeoutNanos == 0 ? null : new java.util.concurrent.ThreadPoolExecutor(0,
+        b.maxConcurrent > 0 ? b.maxConcurrent : Integer.MAX_VALUE, 30, java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "query-exec");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   public static Builder builder() {
@@ -59,20 +73,58 @@ public final class QueryGuard {
     };
   }
 
-  /** Wraps a query handler so that at most {@code maxConcurrent} run at once; the rest get 429. */
+  /**
+   * Wraps a query handler: at most {@code maxConcurrent} run at once (the rest get 429), and with a
+   * {@link Builder#timeout time budget} each request carries a deadline ({@link HttpRequest#deadlineNanos()}) and is
+   * answered 504 when the handler has not answered in time. A handler that overruns keeps its concurrency slot until
+   * it really returns, so runaway queries cannot pile up beyond the cap.
+   */
   public HttpHandler limit(HttpHandler handler) {
     Objects.requireNonNull(handler, "handler");
-    if (running == null) {
+    if (running == null && timeoutNanos == 0) {
       return handler;
     }
     return request -> {
-      if (!running.tryAcquire()) {
+      if (running != null && !running.tryAcquire()) {
+        return HttpResponse.text(429, TOO_MANY + "\n");
+      }
+      if (timeoutNanos == 0) {
+        try {
+          return handler.handle(request);
+        } finally {
+          running.release();
+        }
+      }
+      HttpRequest timed = request.withDeadline(System.nanoTime() + timeoutNanos);
+      java.util.concurrent.FutureTask<HttpResponse> task = new java.util.concurrent.FutureTask<>(() -> {
+        try {
+          return handler.handle(timed);
+        } finally {
+          if (running != null) {
+            running.release();
+          }
+        }
+      });
+      try {
+        executor.execute(task);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        if (running != null) {
+          running.release();
+        }
         return HttpResponse.text(429, TOO_MANY + "\n");
       }
       try {
-        return handler.handle(request);
-      } finally {
-        running.release();
+        return task.get(timeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // Never interrupt: an interrupt closes any FileChannel the handler is reading (the store's files).
+        task.cancel(false);
+        return HttpResponse.text(504, "query timed out after " + timeoutText + "\n");
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof Exception) {
+          throw (Exception) c;
+        }
+        throw e;
       }
     };
   }
@@ -105,8 +157,19 @@ public final class QueryGuard {
     private boolean multitenancy;
     private Set<String> openPaths = Set.of("/ready", "/metrics");
     private int maxConcurrent;
+    private java.time.Duration timeout;
 
     private Builder() {}
+
+    /** Time budget of one query: 504 when it is spent (default none). */
+    public Builder timeout(java.time.Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout <= 0: " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
 
     public Builder authenticator(Authenticator authenticator) {
       this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
