@@ -46,6 +46,7 @@ public final class GuardConfig {
   int queryMaxConcurrent;
   int queryMaxTraceBytes = 5_000_000;
   long queryTimeoutSeconds;
+  int maxAttributeBytes;
 
   /** Nothing protected; what a server started without these flags runs with. */
   public static GuardConfig defaults() {
@@ -67,6 +68,14 @@ public final class GuardConfig {
   private static final Map<String, Flag> FLAGS = new LinkedHashMap<>();
 
   static {
+    FLAGS.put("ingestion.limits", new Flag(
+        "tempo: turn on Tempo's default limits (rate 15000000 B/s, burst 20000000 B, 5000000 B per trace, 10000 live"
+            + " traces, 2048 B attributes); the flags below override single values", "off",
+        (c, v) -> {
+          if (!v.equals("tempo") && !v.equals("off")) {
+            throw new IllegalArgumentException("expected tempo or off");
+          }
+        }));
     FLAGS.put("ingestion.memory-budget-bytes", new Flag(
         "bytes of request bodies held at once by both receivers; beyond: 429 / RESOURCE_EXHAUSTED (0 = off)", "0",
         (c, v) -> c.memoryBudgetBytes = nonNegativeLong("ingestion.memory-budget-bytes", v)));
@@ -83,6 +92,10 @@ public final class GuardConfig {
     FLAGS.put("ingestion.max-traces-per-user", new Flag(
         "live traces per tenant; new ones beyond are discarded as live_traces_exceeded (Tempo: 10000; 0 = off)", "0",
         (c, v) -> c.maxTracesPerUser = (int) nonNegativeLong("ingestion.max-traces-per-user", v)));
+    FLAGS.put("ingestion.max-attribute-bytes", new Flag(
+        "string attribute values/keys longer than this are cut, Tempo's max_attribute_bytes (Tempo: 2048; 0 = off)",
+        "0", (c, v) -> c.maxAttributeBytes = (int) Math.min(Integer.MAX_VALUE,
+            nonNegativeLong("ingestion.max-attribute-bytes", v))));
     FLAGS.put("auth.ingest.bearer-token", new Flag("bearer token required by both receivers", "none",
         (c, v) -> c.ingestAuth = Authenticator.bearerToken(v)));
     FLAGS.put("auth.ingest.bearer-token-file", new Flag("file holding the ingest bearer token", "none",
@@ -134,6 +147,15 @@ public final class GuardConfig {
    */
   public static GuardConfig parse(String... args) throws ServerConfig.UsageException {
     GuardConfig c = new GuardConfig();
+    for (String arg : args) {
+      if (arg.equals("--ingestion.limits=tempo")) {
+        c.rateLimitBytes = 15_000_000;
+        c.burstSizeBytes = 20_000_000;
+        c.maxBytesPerTrace = 5_000_000;
+        c.maxTracesPerUser = 10_000;
+        c.maxAttributeBytes = 2048;
+      }
+    }
     for (String arg : args) {
       if (!arg.startsWith("--")) {
         continue;
@@ -205,6 +227,11 @@ public final class GuardConfig {
         .build();
   }
 
+  /** Longest attribute string kept whole ({@code SpanIngest.Builder#maxAttributeBytes}); 0 = no limit. */
+  int maxAttributeBytes() {
+    return maxAttributeBytes;
+  }
+
   QueryGuard queryGuard() {
     QueryGuard.Builder b = QueryGuard.builder().authenticator(queryAuth).multitenancy(multitenancy)
         .openPaths(openPaths).maxConcurrent(queryMaxConcurrent);
@@ -248,7 +275,8 @@ public final class GuardConfig {
   public String toString() {
     return "GuardConfig{memoryBudgetBytes=" + memoryBudgetBytes + ", retryAfterSeconds=" + retryAfterSeconds
         + ", rateLimitBytes=" + rateLimitBytes + ", burstSizeBytes=" + burstSizeBytes + ", maxBytesPerTrace="
-        + maxBytesPerTrace + ", maxTracesPerUser=" + maxTracesPerUser + ", ingestAuth=" + ingestAuth
+        + maxBytesPerTrace + ", maxTracesPerUser=" + maxTracesPerUser + ", maxAttributeBytes=" + maxAttributeBytes
+        + ", ingestAuth=" + ingestAuth
         + ", queryAuth=" + queryAuth + ", openPaths=" + openPaths + ", multitenancy=" + multitenancy + ", tls="
         + tls() + ", clientCa=" + (clientCaFile != null) + ", queryMaxConcurrent=" + queryMaxConcurrent
         + ", queryMaxTraceBytes=" + queryMaxTraceBytes + ", queryTimeoutSeconds=" + queryTimeoutSeconds + "}";

@@ -92,6 +92,7 @@ public final class SpanfoldServer implements Closeable {
     if (guard.traceLimiter() != null) {
       ingestBuilder.traceLimits(guard.traceLimiter());
     }
+    ingestBuilder.maxAttributeBytes(guard.maxAttributeBytes());
     for (SpanConsumer c : b.consumers) {
       ingestBuilder.consumer(c);
     }

@@ -157,6 +157,13 @@ final class GuardTestSupport {
     return n;
   }
 
+  static byte[] randomTraceId() {
+    byte[] id = new byte[16];
+    ThreadLocalRandom.current().nextBytes(id);
+    id[0] |= 1;
+    return id;
+  }
+
   static String hex(byte[] b) {
     StringBuilder sb = new StringBuilder();
     for (byte x : b) {

@@ -171,6 +171,71 @@ class ITGuard {
   }
 
   @Test
+  void ingestLimitsAreAppliedReportedAndCounted() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--ingestion.max-attribute-bytes=16",
+        "--ingestion.max-bytes-per-trace=300", "--ingestion.rate-limit-bytes=1000",
+        "--ingestion.burst-size-bytes=3000")) {
+      String url = server.otlpHttpUrl("/v1/traces");
+      // 3 spans with a 100-byte attribute each: cut to 16 bytes, then the trace (3 x ~70 bytes) fits in 300 bytes.
+      byte[] traceId = new byte[16];
+      HttpResponse<byte[]> first = client.send(post(url, GuardTestSupport.request(3, 100, traceId))
+          .timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofByteArray());
+      assertThat(first.statusCode()).isEqualTo(200);
+      var partial = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.parseFrom(first.body())
+          .getPartialSuccess();
+      assertThat(partial.getRejectedSpans()).isZero();
+      assertThat(partial.getErrorMessage()).isEqualTo("3 attribute values truncated to 16 bytes");
+      String trace = send(client, HttpRequest.newBuilder(URI.create(
+          server.httpUrl("/api/v2/traces/" + GuardTestSupport.hex(traceId))))).body();
+      assertThat(GuardTestSupport.countSpans(trace)).isEqualTo(3);
+      assertThat(trace).contains("\"stringValue\":\"xxxxxxxxxxxxxxxx\"").doesNotContain("xxxxxxxxxxxxxxxxx");
+
+      // More spans of the same trace go over 300 bytes: refused, reported, counted.
+      HttpResponse<byte[]> more = client.send(post(url, GuardTestSupport.requestFor(traceId, 3, 10))
+          .timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofByteArray());
+      assertThat(more.statusCode()).isEqualTo(200);
+      var tooLarge = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.parseFrom(more.body())
+          .getPartialSuccess();
+      assertThat(tooLarge.getRejectedSpans()).isPositive();
+      assertThat(tooLarge.getErrorMessage()).contains("trace_too_large");
+
+      // The burst is spent: the rate limit answers 429 with Tempo's message.
+      HttpResponse<String> limited = null;
+      for (int i = 0; i < 10 && limited == null; i++) {
+        HttpResponse<String> r = send(client, HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json").POST(BodyPublishers.ofString(json3Spans())));
+        if (r.statusCode() == 429) {
+          limited = r;
+        } else {
+          assertThat(r.statusCode()).isEqualTo(200);
+        }
+      }
+      assertThat(limited).isNotNull();
+      assertThat(limited.body()).contains("RATE_LIMITED: ingestion rate limit (local: 1000 bytes/s, global: 0 bytes/s,"
+          + " burst: 3000 bytes) exceeded while adding");
+      assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+
+      String metrics = send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/metrics")))).body();
+      assertThat(metrics)
+          .contains("tempo_distributor_attributes_truncated_total{tenant=\"single-tenant\",scope=\"span\",} 3.0")
+          .contains("tempo_discarded_spans_total{reason=\"trace_too_large\",tenant=\"single-tenant\",}")
+          .contains("tempo_discarded_spans_total{reason=\"rate_limited\",tenant=\"single-tenant\",} 3.0");
+    }
+  }
+
+  /** Three valid spans as OTLP/JSON (about 700 bytes). */
+  private static String json3Spans() {
+    StringBuilder spans = new StringBuilder();
+    String traceId = GuardTestSupport.hex(GuardTestSupport.randomTraceId());
+    for (int i = 1; i <= 3; i++) {
+      spans.append(i > 1 ? "," : "").append("{\"traceId\":\"").append(traceId).append("\",\"spanId\":\"000000000000000")
+          .append(i).append("\",\"name\":\"json-span-with-a-longer-name-").append(i)
+          .append("\",\"startTimeUnixNano\":\"1700000000000000000\",\"endTimeUnixNano\":\"1700000000250000000\"}");
+    }
+    return "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[" + spans + "]}]}]}";
+  }
+
+  @Test
   void aTenantNeverReadsAnotherTenantsTrace() throws Exception {
     try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--multitenancy.enabled=true")) {
       byte[] traceId = new byte[16];
@@ -206,7 +271,7 @@ class ITGuard {
   void multitenancyRequiresAnOrgIdAndCountsPerTenant() throws Exception {
     try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--multitenancy.enabled=true")) {
       byte[] body = GuardTestSupport.request(2, 10, new byte[16]);
-      HttpResponse<String> noOrg = send(client, post(server.otlpHttpUrl("/v1/traces"), body)
+      HttpResponse<String> noOrg = send(client, HttpRequest.newBuilder(URI.create(server.otlpHttpUrl("/v1/traces")))
           .header("Content-Type", "application/json").POST(BodyPublishers.ofString("{}")));
       assertThat(noOrg.statusCode()).isEqualTo(401);
       assertThat(noOrg.body()).contains("no org id");

@@ -118,6 +118,10 @@ class SpanfoldServerGuardTest {
     assertThatThrownBy(() -> GuardConfig.parse("--tls.cert-file=/x.pem"))
         .hasMessageContaining("--tls.cert-file and --tls.key-file go together");
     assertThatThrownBy(() -> GuardConfig.parse("--multitenancy.enabled=yes")).hasMessageContaining("true or false");
+    GuardConfig tempo = GuardConfig.parse("--ingestion.limits=tempo", "--ingestion.max-attribute-bytes=100");
+    assertThat(tempo.toString()).contains("rateLimitBytes=15000000").contains("burstSizeBytes=20000000")
+        .contains("maxBytesPerTrace=5000000").contains("maxTracesPerUser=10000").contains("maxAttributeBytes=100");
+    assertThatThrownBy(() -> GuardConfig.parse("--ingestion.limits=strict")).hasMessageContaining("tempo or off");
     assertThat(ServerConfig.usage()).contains("--auth.ingest.bearer-token=").contains("--query.max-trace-bytes=");
   }
 }

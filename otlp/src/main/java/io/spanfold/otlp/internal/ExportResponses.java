@@ -36,7 +36,7 @@ public final class ExportResponses {
    * error_message). Returns a shared array for the empty case: do not modify.
    */
   public static byte[] proto(IngestResult result) {
-    if (result.rejected() == 0) {
+    if (result.rejected() == 0 && result.message().isEmpty()) {
       return EMPTY_PROTO;
     }
     return ExportTraceServiceResponse.newBuilder()
@@ -52,7 +52,7 @@ public final class ExportResponses {
    * else {@code rejectedSpans} (an int64, so a string) and {@code errorMessage}.
    */
   public static byte[] json(IngestResult result) {
-    if (result.rejected() == 0) {
+    if (result.rejected() == 0 && result.message().isEmpty()) {
       return EMPTY_JSON.clone();
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(128 + result.message().length());
