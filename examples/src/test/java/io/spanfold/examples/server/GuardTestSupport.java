@@ -39,7 +39,7 @@ final class GuardTestSupport {
   private GuardTestSupport() {}
 
   /** Files of a throwaway CA and a server certificate for 127.0.0.1/localhost signed by it. */
-  record Pki(Path caCert, Path serverCert, Path serverKey) {}
+  record Pki(Path caCert, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {}
 
   static Pki makePki(Path dir) throws Exception {
     Path ext = dir.resolve("server.ext");
@@ -52,7 +52,15 @@ final class GuardTestSupport {
     run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
         "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
     run(dir, "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", "server-rsa.key", "-out", "server.key");
-    return new Pki(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"));
+    Files.writeString(dir.resolve("client.ext"), "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+        + "extendedKeyUsage=clientAuth\n");
+    run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client-rsa.key", "-out", "client.csr",
+        "-subj", "/CN=spanfold test client");
+    run(dir, "openssl", "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "client.pem", "-days", "2", "-extfile", "client.ext");
+    run(dir, "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", "client-rsa.key", "-out", "client.key");
+    return new Pki(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"),
+        dir.resolve("client.pem"), dir.resolve("client.key"));
   }
 
   private static void run(Path dir, String... cmd) throws Exception {

@@ -236,6 +236,23 @@ class ITGuard {
   }
 
   @Test
+  void queryMaxTraceBytesGivesV1422AndV2Partial() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--query.max-trace-bytes=300")) {
+      byte[] traceId = new byte[16];
+      assertThat(send(client, post(server.otlpHttpUrl("/v1/traces"), GuardTestSupport.request(5, 100, traceId)))
+          .statusCode()).isEqualTo(200);
+      String id = GuardTestSupport.hex(traceId);
+      HttpResponse<String> v1 = send(client, HttpRequest.newBuilder(URI.create(server.httpUrl("/api/traces/" + id))));
+      assertThat(v1.statusCode()).isEqualTo(422);
+      HttpResponse<String> v2 = send(client, HttpRequest.newBuilder(
+          URI.create(server.httpUrl("/api/v2/traces/" + id))));
+      assertThat(v2.statusCode()).isEqualTo(200);
+      assertThat(v2.body()).contains("PARTIAL");
+      assertThat(GuardTestSupport.countSpans(v2.body())).isBetween(1, 4);
+    }
+  }
+
+  @Test
   void aTenantNeverReadsAnotherTenantsTrace() throws Exception {
     try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--multitenancy.enabled=true")) {
       byte[] traceId = new byte[16];
@@ -264,6 +281,59 @@ class ITGuard {
       assertThat(cV1.statusCode()).isEqualTo(404);
       assertThat(none.statusCode()).isEqualTo(401);
       assertThat(none.body()).contains("no org id");
+    }
+  }
+
+  @Test
+  void mutualTlsRequiresAClientCertificateSignedByTheCa() throws Exception {
+    Path pkiDir = Files.createDirectories(dir.resolve("pki"));
+    GuardTestSupport.Pki pki = GuardTestSupport.makePki(pkiDir);
+    byte[] ca = Files.readAllBytes(pki.caCert());
+    byte[] clientKey = Files.readAllBytes(pki.clientKey());
+    byte[] clientCert = Files.readAllBytes(pki.clientCert());
+    // /ready is checked with a client that presents the client certificate.
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    Path p12 = pkiDir.resolve("client.p12");
+    Process p = new ProcessBuilder("openssl", "pkcs12", "-export", "-in", pki.clientCert().toString(), "-inkey",
+        pki.clientKey().toString(), "-out", p12.toString(), "-passout", "pass:pw").redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).isZero();
+    try (var in = Files.newInputStream(p12)) {
+      ks.load(in, "pw".toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory kmf =
+        javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "pw".toCharArray());
+    java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (var in = Files.newInputStream(pki.caCert())) {
+      trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    HttpClient withCert = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ctx).build();
+
+    try (ServerProcess server = ServerProcess.start(dir.resolve("data"), withCert,
+        "--tls.cert-file=" + pki.serverCert(), "--tls.key-file=" + pki.serverKey(),
+        "--tls.client-ca-file=" + pki.caCert())) {
+      export(OtlpHttpSpanExporter.builder().setEndpoint(server.otlpHttpUrl("/v1/traces"))
+          .setTrustedCertificates(ca).setClientTls(clientKey, clientCert).build());
+      export(OtlpGrpcSpanExporter.builder().setEndpoint("https://127.0.0.1:" + server.grpcPort)
+          .setTrustedCertificates(ca).setClientTls(clientKey, clientCert).build());
+      SpanExporter noCert = OtlpHttpSpanExporter.builder().setEndpoint(server.otlpHttpUrl("/v1/traces"))
+          .setTrustedCertificates(ca).setTimeout(Duration.ofSeconds(5)).build();
+      try {
+        assertThat(noCert.export(GuardTestSupport.sdkSpans()).join(20, TimeUnit.SECONDS).isSuccess()).isFalse();
+      } finally {
+        noCert.shutdown().join(5, TimeUnit.SECONDS);
+      }
+      String metrics = send(withCert, HttpRequest.newBuilder(URI.create(server.httpUrl("/metrics")))).body();
+      assertThat(metrics).contains("tempo_distributor_spans_received_total{tenant=\"single-tenant\",} 6.0");
     }
   }
 

@@ -62,8 +62,35 @@ class ITOverload {
       List<String> otherAnswers = Collections.synchronizedList(new ArrayList<>());
       int senders = 32;
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-      ExecutorService pool = Executors.newFixedThreadPool(senders);
+      ExecutorService pool = Executors.newFixedThreadPool(senders + 8);
       List<Future<?>> futures = new ArrayList<>();
+      AtomicInteger grpcOk = new AtomicInteger();
+      AtomicInteger grpcExhausted = new AtomicInteger();
+      io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort)
+          .usePlaintext().build();
+      for (int t = 0; t < 8; t++) {
+        futures.add(pool.submit(() -> {
+          while (System.nanoTime() < until) {
+            byte[] traceId = new byte[16];
+            byte[] body = GuardTestSupport.request(SPANS_PER_REQUEST, PAD_BYTES, traceId);
+            try {
+              io.grpc.stub.ClientCalls.blockingUnaryCall(channel, io.spanfold.otlp.grpc.OtlpGrpcReceiver.EXPORT,
+                  io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), body);
+              grpcOk.incrementAndGet();
+              acknowledged.add(traceId);
+            } catch (io.grpc.StatusRuntimeException e) {
+              if (e.getStatus().getCode() == io.grpc.Status.Code.RESOURCE_EXHAUSTED) {
+                grpcExhausted.incrementAndGet();
+                assertThat(io.grpc.protobuf.StatusProto.fromThrowable(e).getDetailsCount()).isEqualTo(1);
+              } else {
+                other.incrementAndGet();
+                otherAnswers.add(e.toString());
+              }
+            }
+          }
+          return null;
+        }));
+      }
       for (int t = 0; t < senders; t++) {
         futures.add(pool.submit(() -> {
           HttpClient c = newClient();
@@ -94,7 +121,10 @@ class ITOverload {
         f.get(60, TimeUnit.SECONDS);
       }
       pool.shutdown();
-      System.out.printf("overload: %d x 200, %d x 429, %d other%n", ok.get(), tooMany.get(), other.get());
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      System.out.printf("overload: http %d x 200, %d x 429; grpc %d ok, %d RESOURCE_EXHAUSTED; %d other%n", ok.get(),
+          tooMany.get(), grpcOk.get(), grpcExhausted.get(), other.get());
+      assertThat(grpcOk.get()).as("gRPC requests taken under overload").isPositive();
       assertThat(tooMany.get()).as("429s under overload").isPositive();
       assertThat(ok.get()).as("requests taken under overload").isPositive();
       assertThat(other.get()).as("answers other than 200/429: %s", otherAnswers).isZero();
@@ -167,9 +197,22 @@ class ITOverload {
         }
       }
       assertThat(unavailable).as("a full disk must give 503").isPositive();
-      // Still full: still 503, and queries keep working.
+      // Still full: still 503 (gRPC: UNAVAILABLE), and queries keep working.
       assertThat(post(c, url, GuardTestSupport.request(SPANS_PER_REQUEST, PAD_BYTES, new byte[16])).statusCode())
           .isEqualTo(503);
+      io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort)
+          .usePlaintext().build();
+      try {
+        io.grpc.StatusRuntimeException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+            io.grpc.StatusRuntimeException.class, () -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
+                io.spanfold.otlp.grpc.OtlpGrpcReceiver.EXPORT,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+                GuardTestSupport.request(SPANS_PER_REQUEST, PAD_BYTES, new byte[16])));
+        assertThat(e).isNotNull();
+        assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
       for (byte[] traceId : acknowledged) {
         HttpResponse<String> r = get(c, server.httpUrl("/api/v2/traces/" + GuardTestSupport.hex(traceId)));
         assertThat(r.statusCode()).isEqualTo(200);
