@@ -59,6 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 3: spans exported by the real OTel SDK (gRPC and HTTP exporters) come back from the server jar's trace-by-id
  * API, v2 and v1, protobuf and JSON, with every field of every span, resource and scope as the SDK produced it. The
  * expectation is built from the SDK's own {@link SpanData}, captured by a second span processor in the same provider.
+ * Checked twice: while the spans are in the head block, and again once every block has been completed.
  */
 @Timeout(120)
 class ITTraceRoundTrip {
@@ -73,7 +74,8 @@ class ITTraceRoundTrip {
   @Test
   void sdkSpansComeBackIdenticalFromEveryTraceByIdFlavour() throws Exception {
     List<SpanData> captured = new CopyOnWriteArrayList<>();
-    try (ServerProcess server = ServerProcess.start(dataDir)) {
+    // One-second blocks: the trace is read back from the head block, then again once its block is completed.
+    try (ServerProcess server = ServerProcess.start(dataDir, "--storage.block-duration=1s")) {
       SpanLimits limits = SpanLimits.builder().setMaxNumberOfAttributes(16).setMaxNumberOfEvents(3)
           .setMaxNumberOfLinks(2).build();
       SdkTracerProvider front = SdkTracerProvider.builder().setSpanLimits(limits)
@@ -112,42 +114,65 @@ class ITTraceRoundTrip {
       assertThat(expectedByTrace).hasSize(2);
 
       TraceApi api = new TraceApi(server);
-      for (Map.Entry<String, Map<String, Placed>> e : expectedByTrace.entrySet()) {
-        String id = e.getKey();
-        Map<String, Placed> expected = e.getValue();
-
-        TracesData v2Proto = api.v2Proto(HexFormat.of().parseHex(id));
-        assertSameSpans("v2 protobuf " + id, v2Proto, expected);
-
-        HttpResponse<byte[]> v2Json = api.get("/api/v2/traces/" + id, "application/json");
-        assertThat(v2Json.statusCode()).isEqualTo(200);
-        assertThat(v2Json.headers().firstValue("content-type")).hasValue("application/json");
-        JsonNode v2 = JSON.readTree(v2Json.body());
-        assertThat(v2.get("metrics").get("inspectedBytes").asText()).matches("[1-9][0-9]*");
-        assertThat(v2.has("status")).as("a whole trace is not PARTIAL").isFalse();
-        TracesData fromV2Json = parseOtlpJson(v2.get("trace"));
-        assertSameSpans("v2 JSON " + id, fromV2Json, expected);
-        assertThat(fromV2Json).as("v2 JSON and protobuf carry the same trace").isEqualTo(v2Proto);
-
-        HttpResponse<byte[]> v1ProtoResp = api.get("/api/traces/" + id, TraceApi.PROTOBUF);
-        assertThat(v1ProtoResp.statusCode()).isEqualTo(200);
-        assertThat(v1ProtoResp.headers().firstValue("content-type")).hasValue(TraceApi.PROTOBUF);
-        TracesData v1Proto = TracesData.parseFrom(v1ProtoResp.body());
-        assertSameSpans("v1 protobuf " + id, v1Proto, expected);
-
-        HttpResponse<byte[]> v1JsonResp = api.get("/api/traces/" + id, null);
-        assertThat(v1JsonResp.statusCode()).isEqualTo(200);
-        JsonNode v1 = JSON.readTree(v1JsonResp.body());
-        assertThat(fieldNames(v1)).containsExactly("batches");
-        ObjectNode asOtlp = JSON.createObjectNode();
-        asOtlp.set("resourceSpans", v1.get("batches"));
-        assertSameSpans("v1 JSON " + id, parseOtlpJson(asOtlp), expected);
+      checkEveryFlavour(api, expectedByTrace);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!allBlocksCompleted() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
       }
+      assertThat(allBlocksCompleted()).as("head block completed within 30 s").isTrue();
+      checkEveryFlavour(api, expectedByTrace);
 
       HttpResponse<byte[]> unknown = api.get("/api/traces/0123456789abcdef0123456789abcdef", null);
       assertThat(unknown.statusCode()).isEqualTo(404);
       assertThat(TraceApi.spans(api.v2Proto(HexFormat.of().parseHex("0123456789abcdef0123456789abcdef"))))
           .isEmpty();
+    }
+  }
+
+  private static void checkEveryFlavour(TraceApi api, Map<String, Map<String, Placed>> expectedByTrace)
+      throws Exception {
+    for (Map.Entry<String, Map<String, Placed>> e : expectedByTrace.entrySet()) {
+      String id = e.getKey();
+      Map<String, Placed> expected = e.getValue();
+
+      TracesData v2Proto = api.v2Proto(HexFormat.of().parseHex(id));
+      assertSameSpans("v2 protobuf " + id, v2Proto, expected);
+
+      HttpResponse<byte[]> v2Json = api.get("/api/v2/traces/" + id, "application/json");
+      assertThat(v2Json.statusCode()).isEqualTo(200);
+      assertThat(v2Json.headers().firstValue("content-type")).hasValue("application/json");
+      JsonNode v2 = JSON.readTree(v2Json.body());
+      assertThat(v2.get("metrics").get("inspectedBytes").asText()).matches("[1-9][0-9]*");
+      assertThat(v2.has("status")).as("a whole trace is not PARTIAL").isFalse();
+      TracesData fromV2Json = parseOtlpJson(v2.get("trace"));
+      assertSameSpans("v2 JSON " + id, fromV2Json, expected);
+      assertThat(fromV2Json).as("v2 JSON and protobuf carry the same trace").isEqualTo(v2Proto);
+
+      HttpResponse<byte[]> v1ProtoResp = api.get("/api/traces/" + id, TraceApi.PROTOBUF);
+      assertThat(v1ProtoResp.statusCode()).isEqualTo(200);
+      assertThat(v1ProtoResp.headers().firstValue("content-type")).hasValue(TraceApi.PROTOBUF);
+      TracesData v1Proto = TracesData.parseFrom(v1ProtoResp.body());
+      assertSameSpans("v1 protobuf " + id, v1Proto, expected);
+
+      HttpResponse<byte[]> v1JsonResp = api.get("/api/traces/" + id, null);
+      assertThat(v1JsonResp.statusCode()).isEqualTo(200);
+      JsonNode v1 = JSON.readTree(v1JsonResp.body());
+      assertThat(fieldNames(v1)).containsExactly("batches");
+      ObjectNode asOtlp = JSON.createObjectNode();
+      asOtlp.set("resourceSpans", v1.get("batches"));
+      assertSameSpans("v1 JSON " + id, parseOtlpJson(asOtlp), expected);
+    }
+  }
+
+  /** True once every block directory has been completed (committed {@code block.meta}): no head block is left. */
+  private boolean allBlocksCompleted() throws java.io.IOException {
+    Path tenant = dataDir.resolve("single-tenant");
+    if (!java.nio.file.Files.isDirectory(tenant)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> blocks = java.nio.file.Files.list(tenant)) {
+      List<Path> dirs = blocks.filter(java.nio.file.Files::isDirectory).toList();
+      return !dirs.isEmpty() && dirs.stream().allMatch(d -> java.nio.file.Files.exists(d.resolve("block.meta")));
     }
   }
 
