@@ -103,7 +103,12 @@ public final class IngestGuard {
           ? new Verdict(Verdict.Kind.UNAUTHENTICATED, null, "missing credentials")
           : new Verdict(Verdict.Kind.PERMISSION_DENIED, null, "invalid credentials");
     }
-    return tenant(multitenancy, header);
+    Verdict v = tenant(multitenancy, header);
+    if (!v.ok()) {
+      metrics.requestRejected(SpanBatch.DEFAULT_TENANT,
+          v.kind() == Verdict.Kind.UNAUTHENTICATED ? "no_org_id" : "invalid_tenant", -1);
+    }
+    return v;
   }
 
   /** The tenant of a request (Tempo's rules; shared with the query side). */

@@ -160,6 +160,35 @@ class GuardedHttpReceiverTest {
   }
 
   @Test
+  void compressedBodiesAreCountedAfterDecompression() throws Exception {
+    IngestLimiter budget = IngestLimiter.ofBytes(100_000);
+    start(IngestGuard.builder().memoryBudget(budget).build(), budget);
+    // 2 MB of JSON whitespace gzips to a few KB: the budget must see the 2 MB.
+    byte[] json = ("{\"resourceSpans\":[]}" + " ".repeat(2_000_000)).getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bos)) {
+      gz.write(json);
+    }
+    byte[] gzipped = bos.toByteArray();
+    assertThat(gzipped.length).isLessThan(100_000);
+    var r = client.send(java.net.http.HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/v1/traces"))
+        .header("Content-Type", "application/json").header("Content-Encoding", "gzip")
+        .timeout(Duration.ofSeconds(20))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(gzipped)).build(), BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(429);
+    assertThat(r.body()).contains("\"code\":8");
+    awaitZero(budget);
+    // The same body uncompressed and small enough passes.
+    var ok = client.send(java.net.http.HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/v1/traces"))
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"resourceSpans\":[]}")).build(),
+        BodyHandlers.ofString());
+    assertThat(ok.statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void rateLimitAnswersTempoMessageAs429() throws Exception {
     byte[] body = TestRequests.valid(20);
     IngestRateLimiter limiter =

@@ -46,7 +46,7 @@ public final class PrometheusIngestMetrics implements IngestMetrics {
         .register(registry);
     requestsRejected = Counter.build()
         .name("spanfold_ingest_requests_rejected_total")
-        .help("Requests refused before their spans were read (memory_budget, rate_limited, unauthenticated)")
+        .help("Requests refused before their spans were read (memory_budget, rate_limited, unauthenticated, no_org_id, invalid_tenant)")
         .labelNames("reason", "tenant")
         .register(registry);
     attributesTruncated = Counter.build()
