@@ -10,7 +10,7 @@ public enum DiscardReason {
   RATE_LIMITED("rate_limited", "ingestion rate limit exceeded"),
   /** The span would have made its trace larger than the per-trace byte limit (Tempo's {@code trace_too_large}). */
   TRACE_TOO_LARGE("trace_too_large", "trace exceeds the max bytes per trace"),
-  /** The span would have started a trace beyond the tenant's live-trace limit (Tempo's {@code live_traces_exceeded}). */
+  /** The span would have started a trace beyond the tenant's live-trace limit ({@code live_traces_exceeded}). */
   LIVE_TRACES_EXCEEDED("live_traces_exceeded", "too many live traces for the tenant");
 
   private final String label;

@@ -153,7 +153,7 @@ public final class TraceLimiter {
       size++;
     }
 
-    /** Drops idle traces by rebuilding the table; at most once per quarter idle period unless forced by a full table. */
+    /** Drops idle traces by rebuilding the table; at most once per quarter idle period (more often when full). */
     void sweepIfDue(long now, boolean full) {
       long since = now - lastSweep;
       if (since < (full ? idleNanos / 64 : idleNanos / 4)) {

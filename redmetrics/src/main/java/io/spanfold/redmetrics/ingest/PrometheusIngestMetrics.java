@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code tempo_distributor_spans_received_total{tenant}} — spans decoded from accepted requests;
  *   <li>{@code tempo_distributor_bytes_received_total{tenant}} — their request bytes (after decompression);
- *   <li>{@code tempo_discarded_spans_total{reason,tenant}} — spans dropped at ingest, by {@link DiscardReason#label()};
+ *   <li>{@code tempo_discarded_spans_total{reason,tenant}} — spans dropped, by {@link DiscardReason#label()};
  *   <li>{@code spanfold_ingest_requests_rejected_total{reason,tenant}} — whole requests refused before decoding;
  *   <li>{@code tempo_distributor_attributes_truncated_total{tenant,scope}} — attribute values cut to the limit.
  * </ul>
@@ -46,7 +46,8 @@ public final class PrometheusIngestMetrics implements IngestMetrics {
         .register(registry);
     requestsRejected = Counter.build()
         .name("spanfold_ingest_requests_rejected_total")
-        .help("Requests refused before their spans were read (memory_budget, rate_limited, unauthenticated, no_org_id, invalid_tenant)")
+        .help("Requests refused before their spans were read"
+            + " (memory_budget, rate_limited, unauthenticated, no_org_id, invalid_tenant)")
         .labelNames("reason", "tenant")
         .register(registry);
     attributesTruncated = Counter.build()
