@@ -5,7 +5,11 @@
 # at most, the server 20 s to stop after SIGTERM.
 #
 # Usage (from the repository root, after `mvn -B -o -q -pl examples,bench -am package -DskipTests`):
-#   bench/run-e2e.sh [--heap=512m] [--out=DIR] [--jfr] -- [LoadGenerator flags, without --port/--query-port]
+#   bench/run-e2e.sh [--heap=512m] [--out=DIR] [--jfr] [--data=DIR] [--server-cpus=LIST] [--server-arg=FLAG ...]
+#                    -- [LoadGenerator flags, without --port/--query-port]
+# --data=DIR keeps the server's data in DIR (created if missing, NOT deleted afterwards: to fill a store once and
+# measure against it in later runs); --server-cpus pins the server with taskset -c LIST; --server-arg passes one
+# more flag to the server (repeatable, e.g. --server-arg=--storage.block-duration=1m).
 # e.g.
 #   bench/run-e2e.sh --out=bench/results/e2e-http -- --duration=30s --warmup=5s --concurrency=16 --check-traces=100
 #
@@ -17,11 +21,17 @@ set -euo pipefail
 HEAP=512m
 OUT=bench/results/e2e
 JFR=0
+KEEP_DATA=
+SERVER_CPUS=
+SERVER_ARGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --heap=*) HEAP="${1#*=}"; shift ;;
     --out=*) OUT="${1#*=}"; shift ;;
     --jfr) JFR=1; shift ;;
+    --data=*) KEEP_DATA="${1#*=}"; shift ;;
+    --server-cpus=*) SERVER_CPUS="${1#*=}"; shift ;;
+    --server-arg=*) SERVER_ARGS+=("${1#*=}"); shift ;;
     --) shift; break ;;
     *) echo "unknown option $1 (LoadGenerator flags go after --)" >&2; exit 2 ;;
   esac
@@ -35,7 +45,12 @@ for f in "$SERVER_JAR" "$BENCH_JAR"; do
 done
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-DATA=$(mktemp -d /tmp/spanfold-e2e-data.XXXXXX)
+if [[ -n "$KEEP_DATA" ]]; then
+  mkdir -p "$KEEP_DATA"
+  DATA=$(cd "$KEEP_DATA" && pwd)
+else
+  DATA=$(mktemp -d /tmp/spanfold-e2e-data.XXXXXX)
+fi
 
 # seconds of load the generator was asked for, for the time bound
 secs() { local v="$1"; case "$v" in *ms) echo $(( ${v%ms} / 1000 + 1 ));; *s) echo "${v%s}";; *m) echo $(( ${v%m} * 60 ));;
@@ -52,8 +67,12 @@ if [[ $JFR == 1 ]]; then
   JFR_OPTS=(-XX:StartFlightRecording=filename="$OUT/server.jfr",settings=profile,dumponexit=true)
 fi
 
-java -Xmx"$HEAP" -Xms"$HEAP" -XX:+UseG1GC "${JFR_OPTS[@]}" -jar "$SERVER_JAR" --bind=127.0.0.1 \
-  --otlp.grpc.port=0 --otlp.http.port=0 --http.port=0 --data.dir="$DATA" >"$OUT/server.log" 2>&1 &
+PIN=()
+[[ -n "$SERVER_CPUS" ]] && PIN=(taskset -c "$SERVER_CPUS")
+echo "data dir $DATA: $(du -sh "$DATA" | cut -f1) before the run" >"$OUT/data.txt"
+"${PIN[@]}" java -Xmx"$HEAP" -Xms"$HEAP" -XX:+UseG1GC "${JFR_OPTS[@]}" -jar "$SERVER_JAR" --bind=127.0.0.1 \
+  --otlp.grpc.port=0 --otlp.http.port=0 --http.port=0 --data.dir="$DATA" "${SERVER_ARGS[@]}" \
+  >"$OUT/server.log" 2>&1 &
 SERVER=$!
 SAMPLER=
 cleanup() {
@@ -64,7 +83,11 @@ cleanup() {
     kill -KILL "$SERVER" 2>/dev/null || true
   fi
   wait "$SERVER" 2>/dev/null || true
-  rm -rf "$DATA"
+  if [[ -n "$KEEP_DATA" ]]; then
+    echo "data dir $DATA: $(du -sh "$DATA" | cut -f1) after the run (kept)" >>"$OUT/data.txt"
+  else
+    rm -rf "$DATA"
+  fi
 }
 trap cleanup EXIT
 

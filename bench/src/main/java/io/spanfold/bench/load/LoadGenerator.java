@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPOutputStream;
@@ -75,6 +76,7 @@ public final class LoadGenerator {
     Instant started;
     long measureStart;
     long cpuStart;
+    TraceChecker.Result lookups;
     try (Transport transport = o.protocol().equals("grpc")
         ? new GrpcTransport(o.host(), o.port(), o.connections(), o.gzip(), o.timeout())
         : o.jdkClient() ? new HttpTransport(o.uriHost(), o.port(), o.json(), o.gzip(), o.timeout())
@@ -87,6 +89,9 @@ public final class LoadGenerator {
       long end = measureStart + o.duration().toNanos();
       double periodNanos = o.openLoop() ? 1e9 * batch / o.rate() : 0;
       ScheduledExecutorService progress = progress(o, stats, permits, t0, measureStart, log);
+      lookups = o.lookupRate() > 0 ? new TraceChecker.Result() : null;
+      Thread lookupThread = lookups == null ? null
+          : lookupsDuringLoad(o, pool, stats, lookups, measureStart, end);
       try {
         for (long seq = 0; seq < o.requests(); seq++) {
           long intended = 0;
@@ -150,6 +155,10 @@ public final class LoadGenerator {
         }
       } finally {
         progress.shutdownNow();
+        if (lookupThread != null) {
+          lookupThread.interrupt();
+          lookupThread.join(o.timeout().toMillis() + 2000);
+        }
       }
     }
     double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
@@ -169,8 +178,46 @@ public final class LoadGenerator {
       check = new TraceChecker(o.uriHost(), o.queryPort(), o.timeout()).check(hi, lo);
     }
     double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    return new LoadResult(o, started, window, stats, notSent, unfinished, check, loadBefore, loadAfter,
+    return new LoadResult(o, started, window, stats, notSent, unfinished, check, lookups, loadBefore, loadAfter,
         cpuSeconds);
+  }
+
+  /**
+   * Starts the thread of {@code --lookup-rate}: from {@code measureStart} to {@code end} it looks up, one at a time
+   * and paced at the rate, the trace id of a random request among those up to the highest accepted one so far (so
+   * both just-written and older traces are read while spans keep arriving). Latency runs from the lookup's send, not
+   * from its intended time: this thread measures read latency under ingest, it does not load the query path. The
+   * caller interrupts and joins it; a lookup in progress then still finishes (bounded by the request timeout).
+   */
+  private static Thread lookupsDuringLoad(LoadOptions o, RequestPool pool, LoadStats stats, TraceChecker.Result into,
+      long measureStart, long end) {
+    TraceChecker checker = new TraceChecker(o.uriHost(), o.queryPort(), o.timeout());
+    long period = 1_000_000_000L / o.lookupRate();
+    Thread t = new Thread(() -> {
+      try {
+        for (long due = measureStart; due - end < 0; due += period) {
+          for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
+            if (Thread.interrupted()) {
+              return;
+            }
+          }
+          long highest = stats.highestAcceptedSeq();
+          if (highest < 0) {
+            continue;
+          }
+          long seq = ThreadLocalRandom.current().nextLong(highest + 1);
+          synchronized (into) {
+            checker.checkOne(into, pool.traceIdHigh(seq), pool.traceIdLow(seq));
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "loadgen-lookups");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** CPU time of this JVM so far, or 0 when the platform does not say. */

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param seed seed of the generated data (trace ids are salted per run unless {@code --id-salt} is given)
  * @param idSalt XORed into every trace id, so that two runs never send the same trace ids
  * @param checkTraces after the load, look up this many sampled trace ids on the query port (0 = no check)
+ * @param lookupRate during the measured window, look up this many already accepted trace ids per second, one at a
+ *     time, on the query port (0 = none)
  * @param queryPort the server's query (Tempo API) port
  * @param jsonOut where to write a JSON summary, or {@code null}
  * @param progress print a progress line every this often ({@link Duration#ZERO} = never)
@@ -52,6 +54,7 @@ public record LoadOptions(
     long seed,
     long idSalt,
     int checkTraces,
+    int lookupRate,
     int queryPort,
     Path jsonOut,
     Duration progress,
@@ -95,6 +98,9 @@ public record LoadOptions(
       "Checks and output",
       "  --check-traces=N         afterwards GET /api/v2/traces/{id} (Accept: application/protobuf) for N sampled",
       "                           accepted trace ids on the query port; report found/missing and lookup latency",
+      "  --lookup-rate=N          while the load is measured, also GET /api/v2/traces/{id} of N already accepted",
+      "                           trace ids per second (random among those accepted so far, one at a time, at",
+      "                           most 1000/s) and report their latency separately (default 0 = none)",
       "  --query-port=N           the query API port (default 3200)",
       "  --json=PATH              also write a JSON summary to PATH",
       "  --progress=D             print progress every D (default 5s; 0 = never)",
@@ -202,6 +208,7 @@ public record LoadOptions(
         number(values, "seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
         idSalt,
         (int) number(values, "check-traces", 0, 0, 1_000_000),
+        (int) number(values, "lookup-rate", 0, 0, 1_000),
         (int) number(values, "query-port", 3200, 1, 65535),
         jsonPath == null ? null : Path.of(jsonPath),
         duration(values, "progress", Duration.ofSeconds(5)),
@@ -210,7 +217,7 @@ public record LoadOptions(
 
   private static final Set<String> KNOWN = Set.of("protocol", "host", "port", "encoding", "gzip", "rate",
       "concurrency", "connections", "batch", "pool", "duration", "warmup", "requests", "timeout", "seed", "id-salt",
-      "check-traces", "query-port", "json", "progress", "client", "help");
+      "check-traces", "lookup-rate", "query-port", "json", "progress", "client", "help");
 
   /**
    * Returns the host if it is this machine's loopback name or address, else throws: the load generator must never

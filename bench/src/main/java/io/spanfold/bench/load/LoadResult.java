@@ -31,12 +31,14 @@ public final class LoadResult {
   final Map<String, Long> details;
   final Histogram latencyMicros;
   final TraceChecker.Result check;
+  /** Lookups made while the load ran ({@code --lookup-rate}), or {@code null}. */
+  final TraceChecker.Result duringLoad;
   final double loadAverageBefore;
   final double loadAverageAfter;
   final double generatorCpuSeconds;
 
   LoadResult(LoadOptions options, Instant started, double windowSeconds, LoadStats stats, long notSent,
-      long unfinished, TraceChecker.Result check, double loadAverageBefore, double loadAverageAfter,
+      long unfinished, TraceChecker.Result check, TraceChecker.Result duringLoad, double loadAverageBefore, double loadAverageAfter,
       double generatorCpuSeconds) {
     this.generatorCpuSeconds = generatorCpuSeconds;
     this.options = options;
@@ -58,6 +60,7 @@ public final class LoadResult {
     this.details = stats.details();
     this.latencyMicros = stats.total();
     this.check = check;
+    this.duringLoad = duringLoad;
     this.loadAverageBefore = loadAverageBefore;
     this.loadAverageAfter = loadAverageAfter;
   }
@@ -117,14 +120,11 @@ public final class LoadResult {
     sb.append(String.format(Locale.ROOT, "  latency   %s ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f"
         + "  (n=%d)%n", o.openLoop() ? "from intended send time" : "from send", latencyMillis(50), latencyMillis(90),
         latencyMillis(99), latencyMillis(99.9), maxLatencyMillis(), latencyMicros.getTotalCount()));
+    if (duringLoad != null) {
+      appendCheck(sb, "during the load", duringLoad);
+    }
     if (check != null) {
-      Histogram h = check.latencyMicros;
-      sb.append(String.format(Locale.ROOT, "  traces    checked %d: found %d (%d spans), empty %d, 404 %d, errors"
-          + " %d %s%n", check.checked(), check.found, check.spans, check.empty, check.notFound, check.errors,
-          check.statuses));
-      sb.append(String.format(Locale.ROOT, "  lookup    ms: p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%n",
-          h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
-          h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0));
+      appendCheck(sb, "after the load", check);
     }
     return sb.toString();
   }
@@ -188,23 +188,39 @@ public final class LoadResult {
       g.writeEndObject();
       writeLatency(g, "latencyMillis", latencyMicros);
       if (check != null) {
-        g.writeObjectFieldStart("traceCheck");
-        g.writeNumberField("checked", check.checked());
-        g.writeNumberField("found", check.found);
-        g.writeNumberField("foundSpans", check.spans);
-        g.writeNumberField("empty", check.empty);
-        g.writeNumberField("notFound", check.notFound);
-        g.writeNumberField("errors", check.errors);
-        g.writeObjectFieldStart("statuses");
-        for (Map.Entry<String, Long> e : check.statuses.entrySet()) {
-          g.writeNumberField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
-        writeLatency(g, "lookupLatencyMillis", check.latencyMicros);
-        g.writeEndObject();
+        writeCheck(g, "traceCheck", check);
+      }
+      if (duringLoad != null) {
+        writeCheck(g, "lookupsDuringLoad", duringLoad);
       }
       g.writeEndObject();
     }
+  }
+
+  private static void appendCheck(StringBuilder sb, String when, TraceChecker.Result c) {
+    Histogram h = c.latencyMicros;
+    sb.append(String.format(Locale.ROOT, "  traces    %s checked %d: found %d (%d spans), empty %d, 404 %d, errors"
+        + " %d %s%n", when, c.checked(), c.found, c.spans, c.empty, c.notFound, c.errors, c.statuses));
+    sb.append(String.format(Locale.ROOT, "  lookup    %s ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
+        when, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0));
+  }
+
+  private static void writeCheck(JsonGenerator g, String name, TraceChecker.Result c) throws IOException {
+    g.writeObjectFieldStart(name);
+    g.writeNumberField("checked", c.checked());
+    g.writeNumberField("found", c.found);
+    g.writeNumberField("foundSpans", c.spans);
+    g.writeNumberField("empty", c.empty);
+    g.writeNumberField("notFound", c.notFound);
+    g.writeNumberField("errors", c.errors);
+    g.writeObjectFieldStart("statuses");
+    for (Map.Entry<String, Long> e : c.statuses.entrySet()) {
+      g.writeNumberField(e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
+    writeLatency(g, "lookupLatencyMillis", c.latencyMicros);
+    g.writeEndObject();
   }
 
   private static void writeLatency(JsonGenerator g, String name, Histogram h) throws IOException {

@@ -27,6 +27,8 @@ final class LoadStats {
   private final LongAdder[] outcomes = new LongAdder[Outcome.values().length];
   private final Map<String, LongAdder> details = new ConcurrentHashMap<>();
   private final AtomicLong lastCompletionNanos = new AtomicLong();
+  /** Highest sequence number of an accepted request so far (warmup included), -1 before the first. */
+  private final AtomicLong highestAcceptedSeq = new AtomicLong(-1);
   private final Recorder recorder = new Recorder(MAX_LATENCY_MICROS, 3);
   private final Histogram total = new Histogram(MAX_LATENCY_MICROS, 3);
 
@@ -51,6 +53,7 @@ final class LoadStats {
       acceptedSpans.add(spans - rejected);
       rejectedSpans.add(rejected);
       sample(seq);
+      highestAcceptedSeq.accumulateAndGet(seq, Math::max);
     }
     lastCompletionNanos.accumulateAndGet(nowNanos, Math::max);
   }
@@ -60,7 +63,13 @@ final class LoadStats {
     warmupRequests.increment();
     if (outcome == Outcome.OK) {
       sample(seq);
+      highestAcceptedSeq.accumulateAndGet(seq, Math::max);
     }
+  }
+
+  /** Highest sequence number of an accepted request so far, or -1 when none was accepted yet. */
+  long highestAcceptedSeq() {
+    return highestAcceptedSeq.get();
   }
 
   /** Reservoir sampling (algorithm R) of accepted request sequence numbers. */

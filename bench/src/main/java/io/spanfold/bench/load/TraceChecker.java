@@ -51,46 +51,51 @@ final class TraceChecker {
   Result check(long[] traceIdHigh, long[] traceIdLow) throws InterruptedException {
     Result r = new Result();
     for (int i = 0; i < traceIdHigh.length; i++) {
-      String id = String.format("%016x%016x", traceIdHigh[i], traceIdLow[i]);
-      HttpRequest request = HttpRequest.newBuilder(URI.create(base + id))
-          .timeout(timeout)
-          .header("Accept", "application/protobuf")
-          .GET()
-          .build();
-      long start = System.nanoTime();
-      HttpResponse<byte[]> response;
-      try {
-        response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      } catch (IOException e) {
-        r.errors++;
-        r.statuses.merge(e.getClass().getSimpleName(), 1L, Long::sum);
-        continue;
-      }
-      r.latencyMicros.recordValue(Math.min(LoadStats.MAX_LATENCY_MICROS, (System.nanoTime() - start) / 1000));
-      int status = response.statusCode();
-      r.statuses.merge("HTTP " + status, 1L, Long::sum);
-      if (status == 404) {
-        r.notFound++;
-      } else if (status != 200) {
-        r.errors++;
-      } else {
-        int spans;
-        try {
-          spans = matchingSpans(response.body(), traceIdHigh[i], traceIdLow[i]);
-        } catch (IOException e) {
-          r.errors++;
-          r.statuses.merge("unparsable TraceByIDResponse", 1L, Long::sum);
-          continue;
-        }
-        if (spans > 0) {
-          r.found++;
-          r.spans += spans;
-        } else {
-          r.empty++;
-        }
-      }
+      checkOne(r, traceIdHigh[i], traceIdLow[i]);
     }
     return r;
+  }
+
+  /** Looks one trace id up and adds the outcome and latency to {@code r} (callers serialise access to {@code r}). */
+  void checkOne(Result r, long hi, long lo) throws InterruptedException {
+    String id = String.format("%016x%016x", hi, lo);
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + id))
+        .timeout(timeout)
+        .header("Accept", "application/protobuf")
+        .GET()
+        .build();
+    long start = System.nanoTime();
+    HttpResponse<byte[]> response;
+    try {
+      response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      r.errors++;
+      r.statuses.merge(e.getClass().getSimpleName(), 1L, Long::sum);
+      return;
+    }
+    r.latencyMicros.recordValue(Math.min(LoadStats.MAX_LATENCY_MICROS, (System.nanoTime() - start) / 1000));
+    int status = response.statusCode();
+    r.statuses.merge("HTTP " + status, 1L, Long::sum);
+    if (status == 404) {
+      r.notFound++;
+    } else if (status != 200) {
+      r.errors++;
+    } else {
+      int spans;
+      try {
+        spans = matchingSpans(response.body(), hi, lo);
+      } catch (IOException e) {
+        r.errors++;
+        r.statuses.merge("unparsable TraceByIDResponse", 1L, Long::sum);
+        return;
+      }
+      if (spans > 0) {
+        r.found++;
+        r.spans += spans;
+      } else {
+        r.empty++;
+      }
+    }
   }
 
   /** Spans of the given trace in a protobuf {@code tempopb.TraceByIDResponse} (field 1: {@code Trace}). */

@@ -59,6 +59,31 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void looksAcceptedTracesUpWhileTheLoadRunsAtTheLookupRate() throws Exception {
+    try (CountingOtlpServer server = new CountingOtlpServer(n -> 200)) {
+      // 40 lookups/s over a 1.5 s window: about 60, one at a time, each of a trace already accepted
+      LoadResult r = LoadGenerator.run(options("--port=" + server.httpPort(), "--query-port=" + server.httpPort(),
+          "--rate=20000", "--duration=1500ms", "--concurrency=8", "--lookup-rate=40"), log);
+      assertThat(r.check).isNull();
+      assertThat(r.duringLoad).isNotNull();
+      assertThat(r.duringLoad.checked()).isBetween(30L, 61L);
+      assertThat(r.duringLoad.found).isEqualTo(r.duringLoad.checked());
+      assertThat(r.duringLoad.spans).isPositive();
+      assertThat(r.duringLoad.latencyMicros.getTotalCount()).isEqualTo(r.duringLoad.checked());
+      assertThat(r.toText()).contains("during the load checked " + r.duringLoad.checked());
+    }
+  }
+
+  @Test
+  void withoutLookupRateNothingIsLookedUpDuringTheLoad() throws Exception {
+    try (CountingOtlpServer server = new CountingOtlpServer(n -> 200)) {
+      LoadResult r = LoadGenerator.run(options("--port=" + server.httpPort(), "--requests=10"), log);
+      assertThat(r.duringLoad).isNull();
+      assertThat(r.toText()).doesNotContain("during the load");
+    }
+  }
+
+  @Test
   void jdkClientSendsTheSameRequests() throws Exception {
     try (CountingOtlpServer server = new CountingOtlpServer(n -> n % 3 == 0 ? 503 : 200)) {
       LoadResult r = LoadGenerator.run(options("--client=jdk", "--port=" + server.httpPort(), "--requests=30",
