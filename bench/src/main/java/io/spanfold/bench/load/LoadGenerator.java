@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPOutputStream;
@@ -32,6 +31,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGenerator {
   private static final long LATE_NANOS = 1_000_000;
+  private static final int LOOKUP_SAMPLE = 4096;
 
   private LoadGenerator() {}
 
@@ -68,7 +68,8 @@ public final class LoadGenerator {
     RequestPool pool = new RequestPool(o.pool(), o.batch(), o.json(), o.seed(), o.idSalt());
     log.println("pool: " + pool);
     boolean compressHere = o.gzip() && o.protocol().equals("http");
-    LoadStats stats = new LoadStats(o.checkTraces());
+    // --lookup-rate draws its ids from the same reservoir of accepted requests: keep it large enough to spread them
+    LoadStats stats = new LoadStats(Math.max(o.checkTraces(), o.lookupRate() > 0 ? LOOKUP_SAMPLE : 0));
     Semaphore permits = new Semaphore(o.concurrency());
     int batch = o.batch();
     long notSent = 0;
@@ -168,6 +169,8 @@ public final class LoadGenerator {
     TraceChecker.Result check = null;
     if (o.checkTraces() > 0) {
       long[] seqs = stats.sampledSeqs();
+      // the reservoir is in random order, so its first checkTraces entries are a uniform sample too
+      seqs = java.util.Arrays.copyOf(seqs, Math.min(seqs.length, o.checkTraces()));
       long[] hi = new long[seqs.length];
       long[] lo = new long[seqs.length];
       for (int i = 0; i < seqs.length; i++) {
@@ -184,8 +187,9 @@ public final class LoadGenerator {
 
   /**
    * Starts the thread of {@code --lookup-rate}: from {@code measureStart} to {@code end} it looks up, one at a time
-   * and paced at the rate, the trace id of a random request among those up to the highest accepted one so far (so
-   * both just-written and older traces are read while spans keep arriving). Latency runs from the lookup's send, not
+   * and paced at the rate, the trace id of a request drawn from the reservoir of accepted requests (a uniform pick
+   * among all acknowledged so far, never one still in flight), so traces in the head and in completed blocks are read
+   * while spans keep arriving. Latency runs from the lookup's send, not
    * from its intended time: this thread measures read latency under ingest, it does not load the query path. The
    * caller interrupts and joins it; a lookup in progress then still finishes (bounded by the request timeout).
    */
@@ -202,11 +206,10 @@ public final class LoadGenerator {
               return;
             }
           }
-          long highest = stats.highestAcceptedSeq();
-          if (highest < 0) {
+          long seq = stats.randomSampledSeq();
+          if (seq < 0) {
             continue;
           }
-          long seq = ThreadLocalRandom.current().nextLong(highest + 1);
           synchronized (into) {
             checker.checkOne(into, pool.traceIdHigh(seq), pool.traceIdLow(seq));
           }

@@ -27,8 +27,6 @@ final class LoadStats {
   private final LongAdder[] outcomes = new LongAdder[Outcome.values().length];
   private final Map<String, LongAdder> details = new ConcurrentHashMap<>();
   private final AtomicLong lastCompletionNanos = new AtomicLong();
-  /** Highest sequence number of an accepted request so far (warmup included), -1 before the first. */
-  private final AtomicLong highestAcceptedSeq = new AtomicLong(-1);
   private final Recorder recorder = new Recorder(MAX_LATENCY_MICROS, 3);
   private final Histogram total = new Histogram(MAX_LATENCY_MICROS, 3);
 
@@ -53,7 +51,6 @@ final class LoadStats {
       acceptedSpans.add(spans - rejected);
       rejectedSpans.add(rejected);
       sample(seq);
-      highestAcceptedSeq.accumulateAndGet(seq, Math::max);
     }
     lastCompletionNanos.accumulateAndGet(nowNanos, Math::max);
   }
@@ -63,13 +60,18 @@ final class LoadStats {
     warmupRequests.increment();
     if (outcome == Outcome.OK) {
       sample(seq);
-      highestAcceptedSeq.accumulateAndGet(seq, Math::max);
     }
   }
 
-  /** Highest sequence number of an accepted request so far, or -1 when none was accepted yet. */
-  long highestAcceptedSeq() {
-    return highestAcceptedSeq.get();
+  /**
+   * One entry of the reservoir, chosen at random: the sequence number of a request accepted so far (a uniform pick
+   * among all accepted, since the reservoir is a uniform sample of them), or -1 when none was accepted yet.
+   */
+  long randomSampledSeq() {
+    synchronized (sampleLock) {
+      int n = (int) Math.min(sampleSeen, sampleSeqs.length);
+      return n == 0 ? -1 : sampleSeqs[ThreadLocalRandom.current().nextInt(n)];
+    }
   }
 
   /** Reservoir sampling (algorithm R) of accepted request sequence numbers. */
