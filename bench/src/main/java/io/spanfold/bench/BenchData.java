@@ -122,12 +122,13 @@ public final class BenchData {
   }
 
   /**
-   * Appends one trace (1–50 spans, skewed to small) to {@code out}, keyed by service; stops at {@code budget} spans.
+   * Appends one trace (1–50 spans, skewed to small, or exactly {@code fixedSize} when that is positive) to {@code
+   * out}, keyed by service; stops at {@code budget} spans.
    */
-  private static int trace(SplittableRandom r, Map<String, List<Span>> out, int budget, long now) {
+  private static int trace(SplittableRandom r, Map<String, List<Span>> out, int budget, long now, int fixedSize) {
     long hi = r.nextLong();
     long lo = r.nextLong();
-    int size = Math.min(budget, 1 + zipf(r, 50, 1.1));
+    int size = fixedSize > 0 ? Math.min(budget, fixedSize) : Math.min(budget, 1 + zipf(r, 50, 1.1));
     int svc = zipf(r, SERVICES.length, 1.0);
     String[] routes = ROUTES[svc];
     String route = routes[zipf(r, routes.length, 1.2)];
@@ -212,12 +213,23 @@ public final class BenchData {
 
   /** A request of exactly {@code spans} spans, grouped per service as Beyla sends them. */
   public static ExportTraceServiceRequest request(int spans, long seed) {
+    return request(spans, seed, 0);
+  }
+
+  /**
+   * As {@link #request(int, long)}, but every trace has exactly {@code traceSpans} spans (the last one of the request
+   * fewer when {@code spans} is not a multiple); {@code traceSpans} 0 keeps the skewed 1–50 mix.
+   */
+  public static ExportTraceServiceRequest request(int spans, long seed, int traceSpans) {
+    if (traceSpans < 0) {
+      throw new IllegalArgumentException("traceSpans must be >= 0, got " + traceSpans);
+    }
     SplittableRandom r = new SplittableRandom(seed);
     Map<String, List<Span>> byService = new LinkedHashMap<>();
     long now = 1_764_000_000_000_000_000L + (seed & 0xFFFF) * 1_000_000_000L;
     int n = 0;
     while (n < spans) {
-      n += trace(r, byService, spans - n, now);
+      n += trace(r, byService, spans - n, now, traceSpans);
     }
     ExportTraceServiceRequest.Builder req = ExportTraceServiceRequest.newBuilder();
     InstrumentationScope scope = InstrumentationScope.newBuilder().setName("github.com/grafana/beyla").build();

@@ -65,7 +65,7 @@ public final class LoadGenerator {
    */
   public static LoadResult run(LoadOptions o, PrintStream log) throws InterruptedException {
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    RequestPool pool = new RequestPool(o.pool(), o.batch(), o.json(), o.seed(), o.idSalt());
+    RequestPool pool = new RequestPool(o.pool(), o.batch(), o.json(), o.seed(), o.idSalt(), o.traceSpans());
     log.println("pool: " + pool);
     boolean compressHere = o.gzip() && o.protocol().equals("http");
     // --lookup-rate draws its ids from the same reservoir of accepted requests: keep it large enough to spread them

@@ -21,6 +21,7 @@ import java.util.Set;
  * @param connections gRPC channels (connections) the requests are spread over; HTTP opens one keep-alive connection
  *     per request in flight
  * @param batch spans per request
+ * @param traceSpans spans per trace, exactly ({@code 0}: BenchData's skewed 1–50 mix)
  * @param pool distinct pre-generated requests (trace ids are made unique per request on top of them)
  * @param duration load duration after the warmup
  * @param warmup load before the measurement (not counted)
@@ -46,6 +47,7 @@ public record LoadOptions(
     int concurrency,
     int connections,
     int batch,
+    int traceSpans,
     int pool,
     Duration duration,
     Duration warmup,
@@ -87,6 +89,7 @@ public record LoadOptions(
       "  --connections=N          gRPC channels to spread requests over (default 1); HTTP uses one keep-alive",
       "                           connection per request in flight",
       "  --batch=B                spans per request (default 100)",
+      "  --trace-spans=T          every trace has exactly T spans (default 0: Beyla-like mix of 1-50, ~9 on average)",
       "  --pool=P                 distinct pre-generated requests; each request sent gets unique trace ids (default 64)",
       "  --duration=D             measured load duration, e.g. 30s, 500ms, 2m (default 10s, at most 1h)",
       "  --warmup=D               unmeasured load before it (default 0s)",
@@ -200,6 +203,7 @@ public record LoadOptions(
         (int) number(values, "concurrency", 8, 1, 10_000),
         (int) number(values, "connections", 1, 1, 1_000),
         (int) number(values, "batch", 100, 1, 100_000),
+        (int) number(values, "trace-spans", 0, 0, 100_000),
         (int) number(values, "pool", 64, 1, 100_000),
         duration,
         warmup,
@@ -216,7 +220,8 @@ public record LoadOptions(
   }
 
   private static final Set<String> KNOWN = Set.of("protocol", "host", "port", "encoding", "gzip", "rate",
-      "concurrency", "connections", "batch", "pool", "duration", "warmup", "requests", "timeout", "seed", "id-salt",
+      "concurrency", "connections", "batch", "trace-spans", "pool", "duration", "warmup", "requests", "timeout", "seed",
+      "id-salt",
       "check-traces", "lookup-rate", "query-port", "json", "progress", "client", "help");
 
   /**

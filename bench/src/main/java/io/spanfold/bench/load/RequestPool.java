@@ -49,11 +49,20 @@ public final class RequestPool {
    * @param salt XORed into every trace id high half
    */
   public RequestPool(int size, int spans, boolean json, long seed, long salt) {
-    this(size, spans, json, seed, salt, System.currentTimeMillis() * 1_000_000L);
+    this(size, spans, json, seed, salt, 0);
+  }
+
+  /** As above, with traces of exactly {@code traceSpans} spans ({@code 0}: BenchData's 1–50 mix). */
+  public RequestPool(int size, int spans, boolean json, long seed, long salt, int traceSpans) {
+    this(size, spans, json, seed, salt, System.currentTimeMillis() * 1_000_000L, traceSpans);
   }
 
   /** As above, with the newest span ending at {@code nowNanos} (epoch nanoseconds). */
   RequestPool(int size, int spans, boolean json, long seed, long salt, long nowNanos) {
+    this(size, spans, json, seed, salt, nowNanos, 0);
+  }
+
+  private RequestPool(int size, int spans, boolean json, long seed, long salt, long nowNanos, int traceSpans) {
     this.json = json;
     this.spans = spans;
     this.salt = salt;
@@ -66,7 +75,7 @@ public final class RequestPool {
     OtlpProtoDecoder decoder = new OtlpProtoDecoder();
     SpanBatch batch = new SpanBatch();
     for (int i = 0; i < size; i++) {
-      ExportTraceServiceRequest request = shiftToNow(BenchData.request(spans, seed + i), now);
+      ExportTraceServiceRequest request = shiftToNow(BenchData.request(spans, seed + i, traceSpans), now);
       byte[] proto = request.toByteArray();
       try {
         decoder.decode(proto, 0, proto.length, batch);

@@ -27,6 +27,7 @@ class LoadOptionsTest {
     assertThat(o.requests()).isEqualTo(100_000_000L);
     assertThat(o.checkTraces()).isZero();
     assertThat(o.lookupRate()).isZero();
+    assertThat(o.traceSpans()).isZero();
     assertThat(o.queryPort()).isEqualTo(3200);
     assertThat(o.jsonOut()).isNull();
   }
@@ -41,7 +42,7 @@ class LoadOptionsTest {
     LoadOptions o = LoadOptions.parse("--protocol", "http", "--host=localhost", "--port=14318", "--encoding=json",
         "--gzip", "--rate=100_000", "--concurrency", "16", "--connections=2", "--batch=512", "--pool=8",
         "--duration=1500ms", "--warmup=2s", "--requests=1000", "--timeout=1m", "--seed=7", "--id-salt=-3",
-        "--check-traces=50", "--lookup-rate=20", "--query-port=13200", "--json=out/x.json", "--progress=0");
+        "--check-traces=50", "--lookup-rate=20", "--trace-spans=10", "--query-port=13200", "--json=out/x.json", "--progress=0");
     assertThat(o.host()).isEqualTo("localhost");
     assertThat(o.port()).isEqualTo(14318);
     assertThat(o.json()).isTrue();
@@ -60,6 +61,7 @@ class LoadOptionsTest {
     assertThat(o.idSalt()).isEqualTo(-3);
     assertThat(o.checkTraces()).isEqualTo(50);
     assertThat(o.lookupRate()).isEqualTo(20);
+    assertThat(o.traceSpans()).isEqualTo(10);
     assertThat(o.queryPort()).isEqualTo(13200);
     assertThat(o.jsonOut()).isEqualTo(Path.of("out/x.json"));
     assertThat(o.progress()).isEqualTo(Duration.ZERO);

@@ -25,6 +25,26 @@ class RequestPoolTest {
   }
 
   @Test
+  void traceSpansGivesEveryTraceExactlyThatManySpans() throws Exception {
+    OtlpProtoDecoder decoder = new OtlpProtoDecoder();
+    SpanBatch batch = new SpanBatch();
+    for (int traceSpans : new int[] {1, 10, 50}) {
+      RequestPool pool = new RequestPool(4, 100, false, 3, 11, traceSpans);
+      for (long seq = 0; seq < 8; seq++) {
+        byte[] body = pool.body(seq);
+        decoder.decode(body, 0, body.length, batch);
+        assertThat(batch.size()).isEqualTo(100);
+        Map<String, Long> perTrace = new HashMap<>();
+        for (String id : ids(batch)) {
+          perTrace.merge(id, 1L, Long::sum);
+        }
+        assertThat(perTrace).hasSize(100 / traceSpans);
+        assertThat(perTrace.values()).containsOnly((long) traceSpans);
+      }
+    }
+  }
+
+  @Test
   void everyRequestGetsTraceIdsNoOtherRequestHasAndKeepsItsTraceStructure() throws Exception {
     RequestPool pool = new RequestPool(SIZE, SPANS, false, 1, 42);
     OtlpProtoDecoder decoder = new OtlpProtoDecoder();
