@@ -5,8 +5,9 @@
 # at most, the server 20 s to stop after SIGTERM.
 #
 # Usage (from the repository root, after `mvn -B -o -q -pl examples,bench -am package -DskipTests`):
-#   bench/run-e2e.sh [--heap=512m] [--out=DIR] [--jfr] [--data=DIR] [--server-cpus=LIST] [--server-arg=FLAG ...]
+#   bench/run-e2e.sh [--heap=512m] [--out=DIR] [--jfr] [--histogram] [--data=DIR] [--server-cpus=LIST] [--server-arg=FLAG ...]
 #                    -- [LoadGenerator flags, without --port/--query-port]
+# --histogram writes class_histogram.txt (live objects after a full GC, then GC.heap_info) after the load;
 # --data=DIR keeps the server's data in DIR (created if missing, NOT deleted afterwards: to fill a store once and
 # measure against it in later runs); --server-cpus pins the server with taskset -c LIST; --server-arg passes one
 # more flag to the server (repeatable, e.g. --server-arg=--storage.block-duration=1m).
@@ -21,6 +22,7 @@ set -euo pipefail
 HEAP=512m
 OUT=bench/results/e2e
 JFR=0
+HISTO=0
 KEEP_DATA=
 SERVER_CPUS=
 SERVER_ARGS=()
@@ -29,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     --heap=*) HEAP="${1#*=}"; shift ;;
     --out=*) OUT="${1#*=}"; shift ;;
     --jfr) JFR=1; shift ;;
+    --histogram) HISTO=1; shift ;;
     --data=*) KEEP_DATA="${1#*=}"; shift ;;
     --server-cpus=*) SERVER_CPUS="${1#*=}"; shift ;;
     --server-arg=*) SERVER_ARGS+=("${1#*=}"); shift ;;
@@ -119,6 +122,11 @@ set -e
 
 CPU1=$(cpu_secs "$SERVER")
 jcmd "$SERVER" GC.heap_info >"$OUT/heap_info.txt" 2>&1 || true
+if [[ $HISTO == 1 ]]; then
+  # the live set after the load: GC.class_histogram runs a full GC first
+  jcmd "$SERVER" GC.class_histogram 2>&1 | head -30 >"$OUT/class_histogram.txt" || true
+  jcmd "$SERVER" GC.heap_info >>"$OUT/class_histogram.txt" 2>&1 || true
+fi
 kill "$SAMPLER" 2>/dev/null || true
 SAMPLER=
 # jstat -gc columns: S0C S1C S0U S1U EC EU OC OU MC MU CCSC CCSU YGC YGCT FGC FGCT [CGC CGCT] GCT (KiB, s)
