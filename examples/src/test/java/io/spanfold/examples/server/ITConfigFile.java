@@ -45,6 +45,10 @@ class ITConfigFile {
           URI.create(p.httpUrl("/ready"))).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(ready.body()).isEqualTo("ready\n");
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!p.output().contains(" started: ports") && System.nanoTime() < deadline) {
+        Thread.sleep(50); // the banner follows the listening line
+      }
       String out = p.output();
       assertThat(out).contains("config: server.log_level: ignored")
           .contains("config: memberlist: ignored")
