@@ -64,6 +64,7 @@ public final class SpanfoldServer implements Closeable {
   private final Object stopLock = new Object();
   private boolean stopping;
   private NettyHttpServer queryServer;
+  private HttpRoutes queryRouteTable;
   private OtlpGrpcReceiver grpcReceiver;
   private NettyHttpServer otlpHttpServer;
 
@@ -89,7 +90,7 @@ public final class SpanfoldServer implements Closeable {
     }
     SpanIngest ingest = ingestBuilder.build();
 
-    HttpRoutes queryRoutes = HttpRoutes.builder()
+    HttpRoutes queryRoutes = queryRouteTable = HttpRoutes.builder()
         .addAll(StatusHandlers.routes(readiness))
         .route("/metrics", Set.of("GET"), new MetricsHandler(registry))
         .addAll(b.routes.build())
@@ -119,6 +120,11 @@ public final class SpanfoldServer implements Closeable {
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** The routes of the query port ({@code /ready}, {@code /metrics}, the Tempo API, …), as served. */
+  public HttpRoutes queryRoutes() {
+    return queryRouteTable;
   }
 
   /** The registry {@code /metrics} serves; register more collectors here. */
@@ -230,31 +236,7 @@ public final class SpanfoldServer implements Closeable {
     }
     SpanfoldServer server;
     try {
-      Builder b = builder(config);
-      // The library API does the wiring: store first (a request is acknowledged once its spans are in the span log),
-      // then the service graph, then span-metrics. The server adds transports, query handlers and /metrics.
-      ServiceGraphMetrics graphMetrics = graphConfig.metrics();
-      Spanfold.Builder sf = Spanfold.builder().dataDir(config.dataDir()).retention(config.retention())
-          .maxBytes(config.storageMaxBytes()).blockDuration(config.blockDuration()).fsyncPolicy(config.fsyncPolicy())
-          .storeMetrics(PrometheusStoreMetrics.register(b.registry))
-          .serviceGraphListener(graphMetrics)
-          .consumer(red.spanMetrics()).closeOnClose(red);
-      graphConfig.applyTo(sf);
-      Spanfold spanfold = sf.build();
-      // The receivers' own SpanIngest validates and counts (and applies any limits), then hands accepted spans to
-      // the Spanfold fan-out; stopping the server closes it after the receivers stopped.
-      b.consumer(spanfold.consumer()).closeOnStop(spanfold);
-      TraceByIdHandler byId = TraceByIdHandler.builder().lookup(spanfold.store()).maxTraceBytes(5_000_000).build();
-      b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
-      red.register(b.registry);
-      b.registry.register(graphMetrics.collector());
-      // Also expires pending edges on each scrape, so virtual nodes appear while the server is idle.
-      b.registry.register(graphMetrics.selfMetricsCollector(spanfold.serviceGraphBuilder()));
-      red.remoteWrite(graphMetrics.collector());
-      b.route(ServiceGraphHandler.PATH, Set.of("GET"), new ServiceGraphHandler(spanfold.serviceGraphBuilder()));
-      server = b.start();
-      red.start();
-      LOG.log(System.Logger.Level.INFO, banner(server, config, red, file == null ? null : configPath(args)));
+      server = launch(config, red, graphConfig, file == null ? null : configPath(args));
     } catch (IOException | RuntimeException e) {
       System.err.println("spanfold: cannot start: " + e.getMessage());
       System.exit(1);
@@ -268,6 +250,45 @@ public final class SpanfoldServer implements Closeable {
       System.err.println("spanfold stopped");
     }, "spanfold-shutdown"));
     server.awaitStopped();
+  }
+
+  /**
+   * What {@link #main} runs once the settings are parsed: a {@link Spanfold} (store, service graph, span-metrics) with
+   * the receivers, the Tempo query API and {@code /metrics} mounted on it. Package-private for tests.
+   */
+  static SpanfoldServer launch(ServerConfig config, RedMetricsWiring red, ServiceGraphConfig graphConfig,
+      String configFile) throws IOException {
+    Builder b = builder(config);
+    // The library API does the wiring: store first (a request is acknowledged once its spans are in the span log),
+    // then the service graph, then span-metrics. The server adds transports, query handlers and /metrics.
+    ServiceGraphMetrics graphMetrics = graphConfig.metrics();
+    Spanfold.Builder sf = Spanfold.builder().dataDir(config.dataDir()).retention(config.retention())
+        .maxBytes(config.storageMaxBytes()).blockDuration(config.blockDuration()).fsyncPolicy(config.fsyncPolicy())
+        .storeMetrics(PrometheusStoreMetrics.register(b.registry))
+        .serviceGraphListener(graphMetrics)
+        .consumer(red.spanMetrics()).closeOnClose(red);
+    graphConfig.applyTo(sf);
+    Spanfold spanfold = sf.build();
+    try {
+      // The receivers' own SpanIngest validates and counts (and applies any limits), then hands accepted spans to
+      // the Spanfold fan-out; stopping the server closes it after the receivers stopped.
+      b.consumer(spanfold.consumer()).closeOnStop(spanfold);
+      TraceByIdHandler byId = TraceByIdHandler.builder().lookup(spanfold.store()).maxTraceBytes(5_000_000).build();
+      b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
+      red.register(b.registry);
+      b.registry.register(graphMetrics.collector());
+      // Also expires pending edges on each scrape, so virtual nodes appear while the server is idle.
+      b.registry.register(graphMetrics.selfMetricsCollector(spanfold.serviceGraphBuilder()));
+      red.remoteWrite(graphMetrics.collector());
+      b.route(ServiceGraphHandler.PATH, Set.of("GET"), new ServiceGraphHandler(spanfold.serviceGraphBuilder()));
+    } catch (RuntimeException e) {
+      spanfold.close();
+      throw e;
+    }
+    SpanfoldServer server = b.start(); // closes what was handed over when it fails
+    red.start();
+    LOG.log(System.Logger.Level.INFO, banner(server, config, red, configFile));
+    return server;
   }
 
   /** The value of {@code --config.file=}, or null. */
