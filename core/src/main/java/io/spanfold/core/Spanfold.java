@@ -72,7 +72,7 @@ public final class Spanfold implements Closeable {
   private final List<AutoCloseable> closeables;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
   private final Object closeLock = new Object();
-  private boolean closed;
+  private volatile boolean closed;
 
   /** Per-thread decoder and batch: decoding allocates nothing per span once warm. */
   private static final class Scratch {
@@ -260,10 +260,9 @@ public final class Spanfold implements Closeable {
   }
 
   private void ensureOpen() {
-    synchronized (closeLock) {
-      if (closed) {
-        throw new IllegalStateException("spanfold is closed");
-      }
+    // A volatile read, no lock: ingest threads never contend here. A call racing close() fails in the store.
+    if (closed) {
+      throw new IllegalStateException("spanfold is closed");
     }
   }
 

@@ -140,6 +140,57 @@ class RedMetricsTest {
     }
   }
 
+  /** One counter sample carrying an exemplar. */
+  static io.prometheus.client.Collector exemplarCollector() {
+    return new io.prometheus.client.Collector() {
+      @Override
+      public List<MetricFamilySamples> collect() {
+        return List.of(new MetricFamilySamples("demo", Type.COUNTER, "demo", List.of(new MetricFamilySamples.Sample(
+            "demo_total", List.of(), List.of(), 1, new io.prometheus.client.exemplars.Exemplar(0.5, "traceID", "abc"),
+            null))));
+      }
+    };
+  }
+
+  static double exemplarsSent(RemoteWriter w) {
+    for (io.prometheus.client.Collector.MetricFamilySamples f : w.metricsCollector().collect()) {
+      for (io.prometheus.client.Collector.MetricFamilySamples.Sample x : f.samples) {
+        if (x.name.equals("prometheus_remote_storage_exemplars_total")) {
+          return x.value;
+        }
+      }
+    }
+    throw new AssertionError("no exemplar counter");
+  }
+
+  @Test
+  @Timeout(60)
+  void sendExemplarsFalseStripsThem() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", ex -> {
+      ex.getRequestBody().readAllBytes();
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    server.start();
+    try {
+      for (boolean send : new boolean[] {true, false}) {
+        RemoteWriter w = RemoteWriter.builder().url("http://127.0.0.1:" + server.getAddress().getPort() + "/")
+            .collector(exemplarCollector()).interval(Duration.ofHours(1)).sendExemplars(send).build().start();
+        try {
+          w.collectNow();
+          assertThat(w.awaitEmpty(Duration.ofSeconds(10))).isTrue();
+          assertThat(w.samplesSent()).isEqualTo(1);
+          assertThat(exemplarsSent(w)).as("send_exemplars=%s", send).isEqualTo(send ? 1.0 : 0.0);
+        } finally {
+          w.close();
+        }
+      }
+    } finally {
+      server.stop(0);
+    }
+  }
+
   @Test
   void protocolHeadersCannotBeReplaced() {
     assertThatThrownBy(() -> RemoteWriter.builder().header("Content-Type", "x"))

@@ -126,7 +126,10 @@ public final class SpanfoldSpanExporter implements SpanExporter {
     shutdown = true;
     CompletableResultCode done = new CompletableResultCode();
     result.whenComplete(() -> {
-      queue.offer(STOP);
+      // Runs on the worker (or here when the flush failed): never block. Without room for STOP, interrupt it.
+      if (!queue.offer(STOP)) {
+        worker.interrupt();
+      }
       done.succeed();
     });
     return done;
@@ -153,6 +156,7 @@ public final class SpanfoldSpanExporter implements SpanExporter {
       try {
         t = queue.take();
       } catch (InterruptedException e) {
+        drainAsFailed();
         return;
       }
       if (t == STOP) {
