@@ -281,15 +281,34 @@ public final class ConfigFile {
     unsupported("not implemented by spanfold", "overrides.defaults.metrics_generator.collection_interval",
         "overrides.defaults.metrics_generator.processor", "overrides.defaults.metrics_generator.ingestion_time_range_slack",
         "overrides.defaults.metrics_generator.trace_id_label_name");
-    unsupported("ingestion limits are set by spanfold's flags (see --help)", "overrides.defaults.ingestion",
-        "overrides.defaults.global", "overrides.defaults.read", "overrides.defaults.storage",
+    section("overrides.defaults.ingestion");
+    leaf("overrides.defaults.ingestion.rate_limit_bytes",
+        (w, p, v) -> w.flag("ingestion.rate-limit-bytes", Long.toString(w.nonNegativeLong(p, v))));
+    leaf("overrides.defaults.ingestion.burst_size_bytes", (w, p, v) -> {
+      long n = w.nonNegativeLong(p, v);
+      if (n == 0) {
+        throw new IllegalArgumentException(p + ": invalid value 0 (expected a number > 0)");
+      }
+      w.flag("ingestion.burst-size-bytes", Long.toString(n));
+    });
+    leaf("overrides.defaults.ingestion.max_traces_per_user",
+        (w, p, v) -> w.flag("ingestion.max-traces-per-user", Integer.toString(w.nonNegativeInt(p, v))));
+    leaf("overrides.defaults.ingestion.max_attribute_bytes",
+        (w, p, v) -> w.flag("ingestion.max-attribute-bytes", Integer.toString(w.nonNegativeInt(p, v))));
+    unsupported("not implemented by spanfold", "overrides.defaults.ingestion.rate_strategy",
+        "overrides.defaults.ingestion.tenant_shard_size", "overrides.defaults.ingestion.retry_info_enabled");
+    section("overrides.defaults.global");
+    leaf("overrides.defaults.global.max_bytes_per_trace",
+        (w, p, v) -> w.flag("ingestion.max-bytes-per-trace", Long.toString(w.nonNegativeLong(p, v))));
+    leaf("multitenancy_enabled", (w, p, v) -> w.flag("multitenancy.enabled", Boolean.toString(w.bool(p, v))));
+    unsupported("not implemented by spanfold", "overrides.defaults.read", "overrides.defaults.storage",
         "overrides.defaults.forwarders", "overrides.defaults.cost_attribution", "overrides.per_tenant_override_config",
         "overrides.per_tenant_override_period", "overrides.user_configurable_overrides");
 
     unsupported("spanfold runs as one process; these Tempo components have no counterpart", "ingester_client",
         "querier", "query_frontend", "memberlist", "frontend_worker", "live_store", "block_builder", "backend_scheduler",
         "backend_worker", "generator_client", "ingest", "cache");
-    unsupported("not implemented by spanfold (see the README, Replacing Tempo)", "target", "multitenancy_enabled",
+    unsupported("not implemented by spanfold (see the README, Replacing Tempo)", "target",
         "stream_over_http_enabled", "usage_report", "http_api_prefix", "use_otel_tracer", "autocomplete_filtering_enabled");
   }
 
@@ -544,6 +563,24 @@ public final class ConfigFile {
 
     int nonNegativeInt(String path, JsonNode v) {
       int n = integer(path, v);
+      if (n < 0) {
+        throw new IllegalArgumentException(path + ": invalid value " + n + " (expected a number >= 0)");
+      }
+      return n;
+    }
+
+    long nonNegativeLong(String path, JsonNode v) {
+      long n;
+      if (v != null && v.isIntegralNumber() && v.canConvertToLong()) {
+        n = v.longValue();
+      } else {
+        String s = string(path, v);
+        try {
+          n = Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(path + ": invalid number \"" + s + "\"");
+        }
+      }
       if (n < 0) {
         throw new IllegalArgumentException(path + ": invalid value " + n + " (expected a number >= 0)");
       }

@@ -226,7 +226,15 @@ public final class ServerConfig {
    */
   static final String[] DELEGATED_PREFIXES = {"remote-write.", "span-metrics.", "service-graph."};
 
+  /** Whether {@code name} is one of this class's own flags. */
+  static boolean declares(String name) {
+    return FLAGS.containsKey(name);
+  }
+
   private static boolean delegated(String name) {
+    if (GuardConfig.owns(name)) {
+      return true;
+    }
     for (String p : DELEGATED_PREFIXES) {
       if (name.startsWith(p)) {
         return true;
@@ -294,6 +302,7 @@ public final class ServerConfig {
       sb.append("  ").append(line).append('\n');
     }
     sb.append(ServiceGraphConfig.usage());
+    sb.append(GuardConfig.usage());
     return sb.toString();
   }
 

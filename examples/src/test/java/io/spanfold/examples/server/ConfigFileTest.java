@@ -202,6 +202,24 @@ class ConfigFileTest {
   }
 
   @Test
+  void limitsAndTenancyMapToTheGuardFlags() throws Exception {
+    ConfigFile f = parse("multitenancy_enabled: true\noverrides:\n  defaults:\n    ingestion:\n"
+        + "      rate_limit_bytes: 15000000\n      burst_size_bytes: 20000000\n      max_traces_per_user: 10000\n"
+        + "      rate_strategy: local\n    global:\n      max_bytes_per_trace: 5000000\n");
+    assertThat(f.args()).containsExactly("--multitenancy.enabled=true", "--ingestion.rate-limit-bytes=15000000",
+        "--ingestion.burst-size-bytes=20000000", "--ingestion.max-traces-per-user=10000",
+        "--ingestion.max-bytes-per-trace=5000000");
+    assertThat(f.warnings()).containsExactly(
+        "overrides.defaults.ingestion.rate_strategy: ignored: not implemented by spanfold");
+    GuardConfig g = GuardConfig.parse(f.args().toArray(new String[0]));
+    assertThat(g.multitenancy()).isTrue();
+    assertThat(g.rateLimitBytes).isEqualTo(15_000_000L);
+    assertThat(g.maxBytesPerTrace).isEqualTo(5_000_000L);
+    assertThatThrownBy(() -> parse("overrides:\n  defaults:\n    ingestion:\n      rate_limit_bytes: -1\n"))
+        .hasMessageEndingWith("overrides.defaults.ingestion.rate_limit_bytes: invalid value -1 (expected a number >= 0)");
+  }
+
+  @Test
   void anEmptyFileMeansTheDefaults() throws Exception {
     assertThat(parse("").args()).isEmpty();
     assertThat(parse("# nothing\n").warnings()).isEmpty();

@@ -122,7 +122,7 @@ class GrafanaProvisioningTest {
     // Now the real server, wired as main wires it.
     ServerConfig config = ServerConfig.builder().bind("127.0.0.1").otlpGrpcPort(0).otlpHttpPort(0).httpPort(0)
         .dataDir(tmp.resolve("data")).build();
-    try (SpanfoldServer server = SpanfoldServer.launch(config, RedMetricsWiring.fromArgs(),
+    try (SpanfoldServer server = SpanfoldServer.launch(config, GuardConfig.defaults(), RedMetricsWiring.fromArgs(),
         ServiceGraphConfig.parse(), null)) {
       HttpClient http = HttpClient.newHttpClient();
       List<String> all = new ArrayList<>();
