@@ -8,6 +8,7 @@ import io.spanfold.core.ingest.IngestMetrics;
 import io.spanfold.core.ingest.IngestResult;
 import io.spanfold.core.ingest.SpanConsumer;
 import io.spanfold.core.ingest.SpanIngest;
+import io.spanfold.core.ingest.TraceLimiter;
 import io.spanfold.core.internal.LoggingRecoveryListener;
 import io.spanfold.core.internal.TraceViews;
 import io.spanfold.core.model.SpanBatch;
@@ -101,7 +102,12 @@ public final class Spanfold implements Closeable {
         c.accept(batch);
       }
     };
-    this.ingest = SpanIngest.builder().metrics(b.ingestMetrics).consumer(fanOut).build();
+    SpanIngest.Builder ib = SpanIngest.builder().metrics(b.ingestMetrics).consumer(fanOut)
+        .maxAttributeBytes(b.maxAttributeBytes);
+    if (b.traceLimits != null) {
+      ib.traceLimits(b.traceLimits);
+    }
+    this.ingest = ib.build();
     this.closeables = new ArrayList<>(b.closeables);
     if (graph != null && !b.serviceGraphExpiryInterval.isZero()) {
       sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -287,6 +293,8 @@ public final class Spanfold implements Closeable {
     private Clock clock;
     private StoreMetrics storeMetrics = StoreMetrics.NOOP;
     private IngestMetrics ingestMetrics = IngestMetrics.NOOP;
+    private TraceLimiter traceLimits;
+    private int maxAttributeBytes;
     private RecoveryListener recoveryListener = new LoggingRecoveryListener();
     private boolean serviceGraphEnabled = true;
     private int serviceGraphMaxItems = 10_000;
@@ -348,6 +356,25 @@ public final class Spanfold implements Closeable {
     /** Binding of the ingest counters (received, discarded spans). Default: none. */
     public Builder ingestMetrics(IngestMetrics ingestMetrics) {
       this.ingestMetrics = Objects.requireNonNull(ingestMetrics, "ingestMetrics");
+      return this;
+    }
+
+    /**
+     * Per-trace limits on {@link Spanfold#ingest} (largest trace, live traces per tenant; Tempo's
+     * {@code max_bytes_per_trace} and {@code max_traces_per_user}): refused spans are dropped and reported in the
+     * {@link IngestResult}. Default: none.
+     */
+    public Builder traceLimits(TraceLimiter traceLimits) {
+      this.traceLimits = Objects.requireNonNull(traceLimits, "traceLimits");
+      return this;
+    }
+
+    /** Cuts longer string attribute values and keys on {@link Spanfold#ingest} (Tempo's 2048); 0 (default) = none. */
+    public Builder maxAttributeBytes(int maxAttributeBytes) {
+      if (maxAttributeBytes < 0) {
+        throw new IllegalArgumentException("maxAttributeBytes must be >= 0: " + maxAttributeBytes);
+      }
+      this.maxAttributeBytes = maxAttributeBytes;
       return this;
     }
 

@@ -257,6 +257,25 @@ class SpanfoldTest {
   }
 
   @Test
+  void ingestLimitsApplyToTheLibraryPath() throws Exception {
+    try (Spanfold s = Spanfold.builder().dataDir(dir).maxAttributeBytes(12)
+        .traceLimits(io.spanfold.core.ingest.TraceLimiter.builder().maxLiveTraces(1).build()).build()) {
+      IngestResult first = s.ingest(call(1, 1).toByteArray());
+      assertThat(first.accepted()).isEqualTo(3);
+      OtlpTraceView v = s.trace(1, 1);
+      List<String> routes = new ArrayList<>();
+      for (int i = 0; i < v.spanCount(); i++) {
+        routes.add(v.attribute(i, io.spanfold.core.query.traceql.Attribute.Scope.SPAN, "http.route").asString());
+      }
+      assertThat(routes).containsExactlyInAnyOrder("/GET /", "/call backen", "/GET /work"); // 13 bytes cut to 12
+      IngestResult second = s.ingest(call(2, 2).toByteArray()); // a second live trace: over the limit
+      assertThat(second.rejected()).isEqualTo(3);
+      assertThat(s.traceById(2, 2)).isNull();
+    }
+    assertThatThrownBy(() -> Spanfold.builder().maxAttributeBytes(-1)).hasMessage("maxAttributeBytes must be >= 0: -1");
+  }
+
+  @Test
   void traceIdHexErrorsNameTheCharacter() throws Exception {
     try (Spanfold s = Spanfold.builder().dataDir(dir).build()) {
       assertThatThrownBy(() -> s.traceById("12x4"))
