@@ -11,6 +11,18 @@ public interface IngestMetrics {
   /** {@code spans} spans of a batch were dropped for {@code reason}. */
   void discarded(String tenant, DiscardReason reason, int spans);
 
+  /**
+   * A whole request was refused before its spans were read, for {@code reason} (e.g. {@code memory_budget},
+   * {@code rate_limited}, {@code unauthenticated}); {@code bytes} is its body size when known. Default: ignored.
+   */
+  default void requestRejected(String tenant, String reason, long bytes) {}
+
+  /**
+   * {@code count} attribute values in {@code scope} ({@code resource}, {@code scope}, {@code span}, {@code event},
+   * {@code link}) were truncated to the attribute size limit. Default: ignored.
+   */
+  default void attributesTruncated(String tenant, String scope, int count) {}
+
   IngestMetrics NOOP =
       new IngestMetrics() {
         @Override

@@ -15,11 +15,17 @@ import java.util.Objects;
 public final class SpanIngest {
   private final SpanConsumer[] consumers;
   private final IngestMetrics metrics;
+  private final TraceLimiter traceLimiter;
+  private final int maxAttributeBytes;
+  private final ThreadLocal<AttributeTruncator> truncators;
   private final ThreadLocal<boolean[]> keepScratch = ThreadLocal.withInitial(() -> new boolean[256]);
 
   private SpanIngest(Builder b) {
     this.consumers = b.consumers.toArray(new SpanConsumer[0]);
     this.metrics = b.metrics;
+    this.traceLimiter = b.traceLimiter;
+    this.maxAttributeBytes = b.maxAttributeBytes;
+    this.truncators = ThreadLocal.withInitial(() -> new AttributeTruncator(b.maxAttributeBytes));
   }
 
   public static Builder builder() {
@@ -65,18 +71,54 @@ public final class SpanIngest {
         }
       }
     }
-    int rejected = badTrace + badSpan + badParent + badTime;
+    int invalid = badTrace + badSpan + badParent + badTime;
+    if (invalid > 0) {
+      batch.retain(keep);
+    }
+    // Cut long attributes before the per-trace byte count, so a trace is measured as it will be stored (Tempo's
+    // distributor truncates before its ingesters count trace sizes).
+    int truncated = 0;
+    AttributeTruncator t = null;
+    if (maxAttributeBytes > 0 && batch.size() > 0) {
+      t = truncators.get();
+      truncated = t.truncate(batch);
+    }
+    int tooLarge = 0;
+    int tooMany = 0;
+    if (traceLimiter != null && batch.size() > 0) {
+      int m = batch.size();
+      java.util.Arrays.fill(keep, 0, m, true);
+      int[] counts = new int[2];
+      traceLimiter.admit(batch, keep, counts);
+      tooLarge = counts[0];
+      tooMany = counts[1];
+      if (tooLarge + tooMany > 0) {
+        batch.retain(keep);
+      }
+    }
+    int rejected = invalid + tooLarge + tooMany;
     String message = "";
     if (rejected > 0) {
-      batch.retain(keep);
       StringBuilder sb = new StringBuilder();
       sb.append(rejected).append(" of ").append(n).append(" spans rejected:");
       describe(sb, tenant, DiscardReason.INVALID_TRACE_ID, badTrace);
       describe(sb, tenant, DiscardReason.INVALID_SPAN_ID, badSpan);
       describe(sb, tenant, DiscardReason.INVALID_PARENT_SPAN_ID, badParent);
       describe(sb, tenant, DiscardReason.INVALID_TIMESTAMPS, badTime);
+      describe(sb, tenant, DiscardReason.TRACE_TOO_LARGE, tooLarge);
+      describe(sb, tenant, DiscardReason.LIVE_TRACES_EXCEEDED, tooMany);
       sb.setLength(sb.length() - 1);
       message = sb.toString();
+    }
+    if (truncated > 0) {
+      for (int s = 0; s < t.counts.length; s++) {
+        if (t.counts[s] > 0) {
+          metrics.attributesTruncated(tenant, AttributeTruncator.SCOPES[s], t.counts[s]);
+        }
+      }
+      // Not a rejection, but never silent: OTLP clients see it as a partial-success warning.
+      String note = truncated + " attribute values truncated to " + maxAttributeBytes + " bytes";
+      message = message.isEmpty() ? note : message + "; " + note;
     }
     if (batch.size() > 0) {
       for (SpanConsumer c : consumers) {
@@ -115,6 +157,8 @@ public final class SpanIngest {
   public static final class Builder {
     private final List<SpanConsumer> consumers = new ArrayList<>();
     private IngestMetrics metrics = IngestMetrics.NOOP;
+    private TraceLimiter traceLimiter;
+    private int maxAttributeBytes;
 
     private Builder() {}
 
@@ -126,6 +170,28 @@ public final class SpanIngest {
 
     public Builder metrics(IngestMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
+     * Applies per-trace limits (max bytes per trace, max live traces per tenant) after validation; refused spans are
+     * dropped, counted and reported in the result like invalid ones. Default: none.
+     */
+    public Builder traceLimits(TraceLimiter traceLimiter) {
+      this.traceLimiter = Objects.requireNonNull(traceLimiter, "traceLimiter");
+      return this;
+    }
+
+    /**
+     * Cuts string attribute values and keys longer than {@code maxAttributeBytes} (Tempo's
+     * {@code max_attribute_bytes}, default there 2048) before the batch reaches the consumers; counted through
+     * {@link IngestMetrics#attributesTruncated} and noted in the result's message. 0 (default) for no limit.
+     */
+    public Builder maxAttributeBytes(int maxAttributeBytes) {
+      if (maxAttributeBytes < 0) {
+        throw new IllegalArgumentException("maxAttributeBytes < 0: " + maxAttributeBytes);
+      }
+      this.maxAttributeBytes = maxAttributeBytes;
       return this;
     }
 

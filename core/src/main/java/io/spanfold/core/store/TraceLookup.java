@@ -13,4 +13,17 @@ public interface TraceLookup {
    * @param toNanos only blocks holding data at or before this time are searched; 0 for no bound
    */
   byte[] findTrace(long traceIdHigh, long traceIdLow, long fromNanos, long toNanos) throws IOException;
+
+  /**
+   * As {@link #findTrace(long, long, long, long)} within one tenant's data: a trace of another tenant is never
+   * returned. The default serves only the single tenant ({@code SpanBatch.DEFAULT_TENANT}) from the lookup above and
+   * finds nothing for any other tenant; multi-tenant stores override it.
+   */
+  default byte[] findTrace(String tenant, long traceIdHigh, long traceIdLow, long fromNanos, long toNanos)
+      throws IOException {
+    if (!io.spanfold.core.model.SpanBatch.DEFAULT_TENANT.equals(tenant)) {
+      return null;
+    }
+    return findTrace(traceIdHigh, traceIdLow, fromNanos, toNanos);
+  }
 }

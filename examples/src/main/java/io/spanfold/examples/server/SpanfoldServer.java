@@ -1,18 +1,21 @@
 package io.spanfold.examples.server;
 
 import io.prometheus.client.CollectorRegistry;
+import io.netty.handler.ssl.SslContext;
+import io.spanfold.core.Spanfold;
+import io.spanfold.core.ingest.IngestLimiter;
 import io.spanfold.core.ingest.SpanConsumer;
 import io.spanfold.core.ingest.SpanIngest;
 import io.spanfold.otlp.grpc.OtlpGrpcReceiver;
+import io.spanfold.otlp.guard.IngestGuard;
+import io.spanfold.otlp.guard.QueryGuard;
 import io.spanfold.otlp.http.HttpHandler;
 import io.spanfold.otlp.http.HttpRoutes;
 import io.spanfold.otlp.http.NettyHttpServer;
 import io.spanfold.otlp.http.OtlpHttpReceiver;
 import io.spanfold.otlp.query.Readiness;
 import io.spanfold.otlp.query.StatusHandlers;
-import io.spanfold.core.graph.ServiceGraphBuilder;
 import io.spanfold.otlp.query.ServiceGraphHandler;
-import io.spanfold.core.store.SpanStore;
 import io.spanfold.otlp.query.TraceByIdHandler;
 import io.spanfold.redmetrics.RedMetricsWiring;
 import io.spanfold.redmetrics.store.PrometheusStoreMetrics;
@@ -58,6 +61,7 @@ public final class SpanfoldServer implements Closeable {
       java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerStream");
 
   private final ServerConfig config;
+  private final GuardConfig guard;
   private final CollectorRegistry registry;
   private final Readiness readiness = new Readiness();
   private final List<AutoCloseable> closeOnStop;
@@ -65,11 +69,13 @@ public final class SpanfoldServer implements Closeable {
   private final Object stopLock = new Object();
   private boolean stopping;
   private NettyHttpServer queryServer;
+  private HttpRoutes queryRouteTable;
   private OtlpGrpcReceiver grpcReceiver;
   private NettyHttpServer otlpHttpServer;
 
   private SpanfoldServer(Builder b) {
     this.config = b.config;
+    this.guard = b.guard;
     this.registry = b.registry;
     this.closeOnStop = new ArrayList<>(b.closeOnStop);
   }
@@ -80,7 +86,13 @@ public final class SpanfoldServer implements Closeable {
 
   private void start(Builder b) throws IOException {
     Files.createDirectories(config.dataDir());
-    SpanIngest.Builder ingestBuilder = SpanIngest.builder().metrics(PrometheusIngestMetrics.register(registry));
+    GuardConfig guard = b.guard;
+    PrometheusIngestMetrics ingestMetrics = PrometheusIngestMetrics.register(registry);
+    SpanIngest.Builder ingestBuilder = SpanIngest.builder().metrics(ingestMetrics);
+    if (guard.traceLimiter() != null) {
+      ingestBuilder.traceLimits(guard.traceLimiter());
+    }
+    ingestBuilder.maxAttributeBytes(guard.maxAttributeBytes());
     for (SpanConsumer c : b.consumers) {
       ingestBuilder.consumer(c);
     }
@@ -90,20 +102,45 @@ public final class SpanfoldServer implements Closeable {
     }
     SpanIngest ingest = ingestBuilder.build();
 
-    HttpRoutes queryRoutes = HttpRoutes.builder()
+    QueryGuard queryGuard = guard.queryGuard();
+    HttpRoutes.Builder userRoutes = HttpRoutes.builder();
+    for (RouteEntry r : b.routes) {
+      // Query handlers count against the concurrent-query cap; /ready and /metrics never do.
+      HttpHandler h = queryGuard.limit(r.handler);
+      if (r.methods == null) {
+        userRoutes.route(r.pattern, h);
+      } else {
+        userRoutes.route(r.pattern, r.methods, h);
+      }
+    }
+    HttpRoutes queryRoutes = queryRouteTable = HttpRoutes.builder()
         .addAll(StatusHandlers.routes(readiness))
         .route("/metrics", Set.of("GET"), new MetricsHandler(registry))
-        .addAll(b.routes.build())
+        .addAll(userRoutes.build())
         .build();
+    IngestLimiter budget = guard.memoryBudget();
+    IngestGuard ingestGuard = guard.ingestGuard(budget, ingestMetrics);
+    OtlpHttpReceiver httpReceiver = new OtlpHttpReceiver(ingest, ingestGuard);
     try {
-      // The query port first, so /ready can answer "starting" while the receivers come up.
-      queryServer = NettyHttpServer.builder().name("http").host(config.bind()).port(config.httpPort())
-          .routes(queryRoutes).start();
+      SslContext httpTls = guard.httpTls();
+      // The query port first, so /ready can answer "starting" while the receivers come up. Each port has its own
+      // event loop and worker pool, so heavy queries never take threads from ingest.
+      NettyHttpServer.Builder query = NettyHttpServer.builder().name("http").host(config.bind())
+          .port(config.httpPort()).routes(queryRoutes).gate(queryGuard.gate()).sslContext(httpTls);
+      if (guard.queryWorkerThreads() > 0) {
+        query.workerThreads(guard.queryWorkerThreads());
+      }
+      queryServer = query.start();
       grpcReceiver = OtlpGrpcReceiver.builder().ingest(ingest).host(config.bind()).port(config.otlpGrpcPort())
-          .maxInboundMessageBytes(config.otlpGrpcMaxRecvMsgSizeMib() * 1024 * 1024).start();
-      otlpHttpServer = NettyHttpServer.builder().name("otlp-http").host(config.bind())
+          .maxInboundMessageBytes(config.otlpGrpcMaxRecvMsgSizeMib() * 1024 * 1024).guard(ingestGuard)
+          .sslContext(guard.grpcTls()).start();
+      NettyHttpServer.Builder otlpHttp = NettyHttpServer.builder().name("otlp-http").host(config.bind())
           .port(config.otlpHttpPort()).maxBodyBytes(config.otlpHttpMaxBodyBytes())
-          .routes(new OtlpHttpReceiver(ingest).routes()).start();
+          .routes(httpReceiver.routes()).gate(httpReceiver.gate()).sslContext(httpTls);
+      if (budget != null) {
+        otlpHttp.memoryBudget(budget, httpReceiver.overloadResponse());
+      }
+      otlpHttpServer = otlpHttp.start();
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
@@ -112,6 +149,7 @@ public final class SpanfoldServer implements Closeable {
     LOG.log(System.Logger.Level.INFO, "spanfold listening: otlp-grpc={0} otlp-http={1} http={2} data={3}",
         hostPort(grpcReceiver.localAddress()), hostPort(otlpHttpServer.localAddress()),
         hostPort(queryServer.localAddress()), config.dataDir());
+    LOG.log(System.Logger.Level.INFO, "spanfold guard: {0}", guard);
   }
 
   private static String hostPort(InetSocketAddress a) {
@@ -120,6 +158,24 @@ public final class SpanfoldServer implements Closeable {
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** The routes of the query port ({@code /ready}, {@code /metrics}, the Tempo API, …), as served. */
+  public HttpRoutes queryRoutes() {
+    return queryRouteTable;
+  }
+
+  /** The security and limit settings the server runs with. */
+  public GuardConfig guard() {
+    return guard;
+  }
+
+  /**
+   * The tenant a query request reads (its {@code X-Scope-OrgID} with multi-tenancy on, else the single tenant): give
+   * it to {@code TraceByIdHandler.Builder#tenant} and other query handlers.
+   */
+  public static java.util.function.Function<io.spanfold.otlp.http.HttpRequest, String> tenantOf(GuardConfig g) {
+    return QueryGuard.tenantResolver(g.multitenancy());
   }
 
   /** The registry {@code /metrics} serves; register more collectors here. */
@@ -201,48 +257,39 @@ public final class SpanfoldServer implements Closeable {
         return;
       }
     }
-    ServerConfig config;
-    RedMetricsWiring red;
+    String[] all;
+    ConfigFile file = null;
     try {
-      config = ServerConfig.parse(args);
-      red = RedMetricsWiring.fromArgs(args);
+      file = configFile(args);
+      all = file == null ? args : concat(file.args(), args);
+    } catch (ConfigFile.ConfigException e) {
+      System.err.println("spanfold: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ServerConfig config;
+    GuardConfig guardConfig;
+    RedMetricsWiring red;
+    ServiceGraphConfig graphConfig;
+    try {
+      // The file's flags come first: a flag on the command line overrides the file.
+      config = ServerConfig.parse(all);
+      guardConfig = GuardConfig.parse(all);
+      red = RedMetricsWiring.fromArgs(all);
+      graphConfig = ServiceGraphConfig.parse(all);
     } catch (ServerConfig.UsageException | IllegalArgumentException e) {
       System.err.println("spanfold: " + e.getMessage());
       System.exit(2);
       return;
     }
+    if (file != null) {
+      for (String w : file.warnings()) {
+        LOG.log(System.Logger.Level.WARNING, "config: " + w);
+      }
+    }
     SpanfoldServer server;
     try {
-      Builder b = builder(config);
-      // The store first: a request is acknowledged only once its spans are in the span log.
-      SpanStore store = SpanStore.builder().dataDir(config.dataDir()).retention(config.retention())
-          .maxBytes(config.storageMaxBytes()).blockDuration(config.blockDuration()).fsyncPolicy(config.fsyncPolicy())
-          .metrics(PrometheusStoreMetrics.register(b.registry)).build();
-      b.consumer(store).closeOnStop(store);
-      TraceByIdHandler byId = TraceByIdHandler.builder().lookup(store).maxTraceBytes(5_000_000).build();
-      b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
-      b.consumer(red.spanMetrics()).closeOnStop(red);
-      red.register(b.registry);
-      ServiceGraphMetrics graphMetrics = ServiceGraphMetrics.builder().build();
-      ServiceGraphBuilder graph = ServiceGraphBuilder.builder().listener(graphMetrics).build();
-      b.consumer(graph);
-      b.registry.register(graphMetrics.collector());
-      // Also expires pending edges on each scrape, so virtual nodes appear while the server is idle.
-      b.registry.register(graphMetrics.selfMetricsCollector(graph));
-      red.remoteWrite(graphMetrics.collector());
-      b.route(ServiceGraphHandler.PATH, Set.of("GET"), new ServiceGraphHandler(graph));
-      // Tempo sweeps expired edges every 2 s; do the same so an idle server still turns lone halves into virtual
-      // nodes and remote write sees them without a scrape.
-      java.util.concurrent.ScheduledExecutorService sweeper =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "service-graph-expiry");
-            t.setDaemon(true);
-            return t;
-          });
-      sweeper.scheduleWithFixedDelay(graph::expire, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
-      b.closeOnStop(sweeper::shutdownNow);
-      server = b.start();
-      red.start();
+      server = launch(config, guardConfig, red, graphConfig, file == null ? null : configPath(args));
     } catch (IOException | RuntimeException e) {
       System.err.println("spanfold: cannot start: " + e.getMessage());
       System.exit(1);
@@ -258,12 +305,127 @@ public final class SpanfoldServer implements Closeable {
     server.awaitStopped();
   }
 
+  /**
+   * What {@link #main} runs once the settings are parsed: a {@link Spanfold} (store, service graph, span-metrics) with
+   * the receivers, the Tempo query API and {@code /metrics} mounted on it. Package-private for tests.
+   */
+  static SpanfoldServer launch(ServerConfig config, GuardConfig guardConfig, RedMetricsWiring red,
+      ServiceGraphConfig graphConfig, String configFile) throws IOException {
+    Builder b = builder(config).guard(guardConfig);
+    // The library API does the wiring: store first (a request is acknowledged once its spans are in the span log),
+    // then the service graph, then span-metrics. The server adds transports, query handlers and /metrics.
+    ServiceGraphMetrics graphMetrics = graphConfig.metrics();
+    Spanfold.Builder sf = Spanfold.builder().dataDir(config.dataDir()).retention(config.retention())
+        .maxBytes(config.storageMaxBytes()).blockDuration(config.blockDuration()).fsyncPolicy(config.fsyncPolicy())
+        .storeMetrics(PrometheusStoreMetrics.register(b.registry))
+        .serviceGraphListener(graphMetrics)
+        .consumer(red.spanMetrics()).closeOnClose(red);
+    graphConfig.applyTo(sf);
+    Spanfold spanfold = sf.build();
+    try {
+      // The receivers' own SpanIngest validates and counts (and applies any limits), then hands accepted spans to
+      // the Spanfold fan-out; stopping the server closes it after the receivers stopped.
+      b.consumer(spanfold.consumer()).closeOnStop(spanfold);
+      TraceByIdHandler byId = TraceByIdHandler.builder().lookup(spanfold.store())
+          .maxTraceBytes(guardConfig.queryMaxTraceBytes()).tenant(tenantOf(guardConfig)).build();
+      b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
+      red.register(b.registry);
+      b.registry.register(graphMetrics.collector());
+      // Also expires pending edges on each scrape, so virtual nodes appear while the server is idle.
+      b.registry.register(graphMetrics.selfMetricsCollector(spanfold.serviceGraphBuilder()));
+      red.remoteWrite(graphMetrics.collector());
+      b.route(ServiceGraphHandler.PATH, Set.of("GET"), new ServiceGraphHandler(spanfold.serviceGraphBuilder()));
+    } catch (RuntimeException e) {
+      spanfold.close();
+      throw e;
+    }
+    SpanfoldServer server = b.start(); // closes what was handed over when it fails
+    red.start();
+    LOG.log(System.Logger.Level.INFO, banner(server, config, guardConfig, red, configFile));
+    return server;
+  }
+
+  /** The value of {@code --config.file=}, or null. */
+  static String configPath(String[] args) {
+    String path = null;
+    for (String a : args) {
+      if (a.startsWith("--config.file=")) {
+        path = a.substring("--config.file=".length());
+      }
+    }
+    return path;
+  }
+
+  /** The config file named by {@code --config.file=}, or null without one. */
+  static ConfigFile configFile(String[] args) throws ConfigFile.ConfigException {
+    String path = configPath(args);
+    return path == null ? null : ConfigFile.load(java.nio.file.Paths.get(path));
+  }
+
+  static String[] concat(List<String> first, String[] then) {
+    String[] out = first.toArray(new String[first.size() + then.length]);
+    System.arraycopy(then, 0, out, first.size(), then.length);
+    return out;
+  }
+
+  /** The version of the running jar ({@code Implementation-Version}), or "dev" from classes. */
+  static String version() {
+    String v = SpanfoldServer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** One startup line that says what runs where. */
+  static String banner(SpanfoldServer s, ServerConfig c, GuardConfig g, RedMetricsWiring red, String configFile) {
+    return "spanfold " + version() + " started: ports otlp-grpc=" + s.otlpGrpcAddress().getPort()
+        + " otlp-http=" + s.otlpHttpAddress().getPort() + " http=" + s.httpAddress().getPort()
+        + " on " + c.bind() + "; data=" + c.dataDir().toAbsolutePath().normalize()
+        + " retention=" + human(c.retention()) + " max-bytes=" + (c.storageMaxBytes() == 0 ? "none" : c.storageMaxBytes())
+        + " fsync=" + c.fsyncPolicy().name().toLowerCase(java.util.Locale.ROOT)
+        + "; span-metrics=on service-graph=on remote-write=" + (red.remoteWriteEnabled() ? "on" : "off")
+        + "; auth=" + auth(g) + " tls=" + (g.tls() ? (g.clientCaFile != null ? "mutual" : "on") : "off")
+        + " multitenancy=" + (g.multitenancy() ? "on" : "off")
+        + " limits=" + (g.rateLimitBytes > 0 || g.memoryBudgetBytes > 0 || g.maxBytesPerTrace > 0
+            || g.maxTracesPerUser > 0 ? "on" : "off")
+        + "; config=" + (configFile == null ? "flags only" : configFile);
+  }
+
+  private static String auth(GuardConfig g) {
+    boolean ingest = g.ingestAuth != io.spanfold.otlp.guard.Authenticator.NONE;
+    boolean query = g.queryAuth != io.spanfold.otlp.guard.Authenticator.NONE;
+    return ingest && query ? "ingest+query" : ingest ? "ingest" : query ? "query" : "off";
+  }
+
+  private static String human(java.time.Duration d) {
+    long s = d.getSeconds();
+    if (s % 86400 == 0) {
+      return (s / 86400) + "d";
+    }
+    if (s % 3600 == 0) {
+      return (s / 3600) + "h";
+    }
+    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** A query route as added; wrapped with the query guard at start. */
+  private static final class RouteEntry {
+    final String pattern;
+    final Set<String> methods;
+    final HttpHandler handler;
+
+    RouteEntry(String pattern, Set<String> methods, HttpHandler handler) {
+      this.pattern = pattern;
+      this.methods = methods;
+      this.handler = handler;
+    }
+  }
+
   /** Wiring of a server; {@link #start()} binds every port. */
   public static final class Builder {
     private final ServerConfig config;
     private final List<SpanConsumer> consumers = new ArrayList<>();
     private final List<AutoCloseable> closeOnStop = new ArrayList<>();
-    private final HttpRoutes.Builder routes = HttpRoutes.builder();
+    private final List<RouteEntry> routes = new ArrayList<>();
+    private GuardConfig guard = GuardConfig.defaults();
     private CollectorRegistry registry = new CollectorRegistry(true);
 
     private Builder(ServerConfig config) {
@@ -284,13 +446,27 @@ public final class SpanfoldServer implements Closeable {
 
     /** Serves {@code handler} on the query port for any method. */
     public Builder route(String pattern, HttpHandler handler) {
-      routes.route(pattern, handler);
+      routes.add(new RouteEntry(Objects.requireNonNull(pattern, "pattern"), null,
+          Objects.requireNonNull(handler, "handler")));
       return this;
+    }
+
+    /** Authentication, TLS, tenants and limits (default: {@link GuardConfig#defaults()}, all off). */
+    public Builder guard(GuardConfig guard) {
+      this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /** The security and limit settings set so far (query handlers need its tenant rule and max trace size). */
+    public GuardConfig guard() {
+      return guard;
     }
 
     /** Serves {@code handler} on the query port for {@code methods} (others get 405). */
     public Builder route(String pattern, Set<String> methods, HttpHandler handler) {
-      routes.route(pattern, methods, handler);
+      Objects.requireNonNull(methods, "methods");
+      routes.add(new RouteEntry(Objects.requireNonNull(pattern, "pattern"), methods,
+          Objects.requireNonNull(handler, "handler")));
       return this;
     }
 

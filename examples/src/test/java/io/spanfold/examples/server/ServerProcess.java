@@ -30,6 +30,8 @@ final class ServerProcess implements AutoCloseable {
   int grpcPort;
   int otlpHttpPort;
   int httpPort;
+  private String scheme = "http";
+  private HttpClient readyClient;
 
   private ServerProcess(Process process) {
     this.process = process;
@@ -60,10 +62,19 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the server on loopback, free ports, {@code dataDir}, plus {@code extra} flags, and waits for /ready. */
   static ServerProcess start(Path dataDir, String... extra) throws Exception {
+    return start(dataDir, null, extra);
+  }
+
+  /** As {@link #start(Path, String...)}, with the query port over HTTPS checked by {@code tlsClient} (null: HTTP). */
+  static ServerProcess start(Path dataDir, HttpClient tlsClient, String... extra) throws Exception {
     List<String> args = new ArrayList<>(List.of("--bind=127.0.0.1", "--otlp.grpc.port=0", "--otlp.http.port=0",
         "--http.port=0", "--data.dir=" + dataDir));
     args.addAll(List.of(extra));
     ServerProcess p = launch(args);
+    if (tlsClient != null) {
+      p.scheme = "https";
+      p.readyClient = tlsClient;
+    }
     try {
       Matcher m = p.listening.get(60, TimeUnit.SECONDS);
       p.grpcPort = Integer.parseInt(m.group(2));
@@ -78,7 +89,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   private void awaitReady() throws Exception {
-    HttpClient client = HttpClient.newHttpClient();
+    HttpClient client = readyClient != null ? readyClient : HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       try {
@@ -96,11 +107,11 @@ final class ServerProcess implements AutoCloseable {
   }
 
   String httpUrl(String path) {
-    return "http://127.0.0.1:" + httpPort + path;
+    return scheme + "://127.0.0.1:" + httpPort + path;
   }
 
   String otlpHttpUrl(String path) {
-    return "http://127.0.0.1:" + otlpHttpPort + path;
+    return scheme + "://127.0.0.1:" + otlpHttpPort + path;
   }
 
   private void pump() {

@@ -1,17 +1,28 @@
 package io.spanfold.otlp.grpc;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.KnownLength;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.spanfold.core.ingest.IngestResult;
 import io.spanfold.core.ingest.SpanIngest;
 import io.spanfold.core.model.SpanBatch;
 import io.spanfold.core.wire.MalformedRequestException;
+import io.netty.handler.ssl.SslContext;
+import io.spanfold.otlp.guard.IngestGuard;
 import io.spanfold.otlp.internal.DecodeScratch;
 import io.spanfold.otlp.internal.ExportResponses;
 import java.io.ByteArrayInputStream;
@@ -25,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -56,12 +68,15 @@ public final class OtlpGrpcReceiver implements Closeable {
   private OtlpGrpcReceiver(Builder b) throws IOException {
     this.shutdownTimeout = b.shutdownTimeout;
     this.executor = Executors.newFixedThreadPool(b.workerThreads, daemonThreads("otlp-grpc-worker"));
-    Server s = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
+    NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
         .maxInboundMessageSize(b.maxInboundMessageBytes)
         .maxConcurrentCallsPerConnection(b.maxConcurrentCallsPerConnection)
         .executor(executor)
-        .addService(service(b.ingest))
-        .build();
+        .addService(service(b.ingest, b.guard));
+    if (b.sslContext != null) {
+      nb.sslContext(b.sslContext);
+    }
+    Server s = nb.build();
     try {
       this.server = s.start();
     } catch (IOException e) {
@@ -85,6 +100,182 @@ public final class OtlpGrpcReceiver implements Closeable {
         .build();
   }
 
+  /**
+   * The Export method guarded by {@code guard}: credentials and tenant are checked when the call's headers arrive
+   * ({@code UNAUTHENTICATED}, {@code PERMISSION_DENIED}, {@code INVALID_ARGUMENT}), the message's bytes are reserved
+   * against the memory budget before they are copied out of grpc's buffers ({@code RESOURCE_EXHAUSTED} with a
+   * {@code google.rpc.RetryInfo} detail when they do not fit), and the tenant's rate limit applies after decoding.
+   */
+  public static ServerServiceDefinition service(SpanIngest ingest, IngestGuard guard) {
+    Objects.requireNonNull(ingest, "ingest");
+    Objects.requireNonNull(guard, "guard");
+    if (guard == IngestGuard.NONE) {
+      return service(ingest);
+    }
+    MethodDescriptor<Request, byte[]> method = EXPORT.toBuilder(new BudgetedBytes(guard), RawBytes.INSTANCE).build();
+    ServerServiceDefinition def = ServerServiceDefinition.builder(SERVICE)
+        .addMethod(method, ServerCalls.asyncUnaryCall((request, observer) -> guardedExport(ingest, guard, request,
+            observer)))
+        .build();
+    return ServerInterceptors.intercept(def, new GuardInterceptor(guard));
+  }
+
+  private static final Context.Key<String> TENANT = Context.key("spanfold-tenant");
+
+  private static void guardedExport(SpanIngest ingest, IngestGuard guard, Request request,
+      StreamObserver<byte[]> observer) {
+    try {
+      if (request.bytes == null) {
+        observer.onError(resourceExhausted(guard, guard.overloadMessage()));
+        return;
+      }
+      String tenant = TENANT.get();
+      export(ingest, request.bytes, observer, tenant == null ? SpanBatch.DEFAULT_TENANT : tenant, guard);
+    } finally {
+      request.release(guard);
+    }
+  }
+
+  private static io.grpc.StatusRuntimeException resourceExhausted(IngestGuard guard, String message) {
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+        .setMessage(message)
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(guard.retryAfterSeconds()))
+            .build()))
+        .build();
+    return StatusProto.toStatusRuntimeException(status);
+  }
+
+  /** A received message with its memory-budget reservation; {@code bytes} is null when the budget refused it. */
+  static final class Request {
+    final byte[] bytes;
+    private final long reserved;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    Request(byte[] bytes, long reserved) {
+      this.bytes = bytes;
+      this.reserved = reserved;
+    }
+
+    void release(IngestGuard guard) {
+      if (reserved > 0 && released.compareAndSet(false, true)) {
+        guard.release(reserved);
+      }
+    }
+  }
+
+  /** Reserves a message's bytes before reading it; answers a refused message without copying it. */
+  private static final class BudgetedBytes implements MethodDescriptor.Marshaller<Request> {
+    private final IngestGuard guard;
+
+    BudgetedBytes(IngestGuard guard) {
+      this.guard = guard;
+    }
+
+    @Override
+    public InputStream stream(Request value) {
+      return new ByteArrayInputStream(value.bytes);
+    }
+
+    @Override
+    public Request parse(InputStream stream) {
+      try {
+        if (stream instanceof KnownLength) {
+          int n = stream.available();
+          if (!guard.reserve(n)) {
+            return new Request(null, 0);
+          }
+          try {
+            return new Request(RawBytes.INSTANCE.parse(stream), n);
+          } catch (RuntimeException e) {
+            guard.release(n);
+            throw e;
+          }
+        }
+        byte[] b = stream.readAllBytes();
+        return guard.reserve(b.length) ? new Request(b, b.length) : new Request(null, 0);
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("cannot read message: " + e.getMessage()).withCause(e)
+            .asRuntimeException();
+      }
+    }
+  }
+
+  /** Checks credentials and tenant on the call's headers; releases reservations of calls that end early. */
+  private static final class GuardInterceptor implements ServerInterceptor {
+    private final IngestGuard guard;
+
+    GuardInterceptor(IngestGuard guard) {
+      this.guard = guard;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+        ServerCallHandler<Q, R> next) {
+      IngestGuard.Verdict v = guard.admit(name -> headers.get(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)));
+      if (!v.ok()) {
+        Status status;
+        switch (v.kind()) {
+          case UNAUTHENTICATED:
+            status = Status.UNAUTHENTICATED;
+            break;
+          case PERMISSION_DENIED:
+            status = Status.PERMISSION_DENIED;
+            break;
+          default:
+            status = Status.INVALID_ARGUMENT;
+        }
+        call.close(status.withDescription(v.message()), new Metadata());
+        return new ServerCall.Listener<Q>() {
+          @Override
+          public void onMessage(Q message) {
+            if (message instanceof Request) {
+              ((Request) message).release(guard);
+            }
+          }
+        };
+      }
+      Context ctx = Context.current().withValue(TENANT, v.tenant());
+      ServerCall.Listener<Q> delegate = Contexts.interceptCall(ctx, call, headers, next);
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<Q>(delegate) {
+        private Request request;
+
+        @Override
+        public void onMessage(Q message) {
+          if (message instanceof Request) {
+            request = (Request) message;
+          }
+          super.onMessage(message);
+        }
+
+        @Override
+        public void onCancel() {
+          try {
+            super.onCancel();
+          } finally {
+            releaseRequest();
+          }
+        }
+
+        @Override
+        public void onComplete() {
+          try {
+            super.onComplete();
+          } finally {
+            releaseRequest();
+          }
+        }
+
+        private void releaseRequest() {
+          if (request != null) {
+            request.release(guard);
+          }
+        }
+      };
+    }
+  }
+
   /** The method descriptor of Export with raw-byte marshallers (clients in tests use it too). */
   public static final MethodDescriptor<byte[], byte[]> EXPORT =
       MethodDescriptor.<byte[], byte[]>newBuilder()
@@ -95,6 +286,11 @@ public final class OtlpGrpcReceiver implements Closeable {
           .build();
 
   private static void export(SpanIngest ingest, byte[] request, StreamObserver<byte[]> observer) {
+    export(ingest, request, observer, SpanBatch.DEFAULT_TENANT, IngestGuard.NONE);
+  }
+
+  private static void export(SpanIngest ingest, byte[] request, StreamObserver<byte[]> observer, String tenant,
+      IngestGuard guard) {
     DecodeScratch scratch = DecodeScratch.current();
     SpanBatch batch = scratch.batch;
     byte[] response;
@@ -111,6 +307,12 @@ public final class OtlpGrpcReceiver implements Closeable {
         observer.onError(Status.INTERNAL.withDescription("decoder failed: " + e).asRuntimeException());
         return;
       }
+      String limited = guard.rateLimit(tenant, request.length, batch.size());
+      if (limited != null) {
+        observer.onError(resourceExhausted(guard, limited));
+        return;
+      }
+      batch.tenant(tenant);
       IngestResult result;
       try {
         result = ingest.ingest(batch);
@@ -206,8 +408,22 @@ public final class OtlpGrpcReceiver implements Closeable {
     private int maxConcurrentCallsPerConnection = 32;
     private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private IngestGuard guard = IngestGuard.NONE;
+    private SslContext sslContext;
 
     private Builder() {}
+
+    /** Credentials, tenant, memory budget and rate limit (default {@link IngestGuard#NONE}). */
+    public Builder guard(IngestGuard guard) {
+      this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /** Serves TLS with this context (see {@code io.spanfold.otlp.guard.TlsFiles#grpcServer}). Default: plaintext. */
+    public Builder sslContext(SslContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
 
     public Builder ingest(SpanIngest ingest) {
       this.ingest = Objects.requireNonNull(ingest, "ingest");

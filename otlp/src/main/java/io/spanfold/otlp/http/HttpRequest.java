@@ -13,6 +13,7 @@ public final class HttpRequest {
   private final Map<String, String> headers;
   private final byte[] body;
   private final Map<String, String> pathParams;
+  private final long deadlineNanos;
 
   /**
    * @param headers header names must be lowercase
@@ -25,6 +26,35 @@ public final class HttpRequest {
     this.headers = headers;
     this.body = body;
     this.pathParams = Collections.emptyMap();
+    this.deadlineNanos = 0;
+  }
+
+  private HttpRequest(HttpRequest r, Map<String, String> pathParams, long deadlineNanos) {
+    this.method = r.method;
+    this.path = r.path;
+    this.query = r.query;
+    this.headers = r.headers;
+    this.body = r.body;
+    this.pathParams = pathParams;
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  /**
+   * This request with a time budget: {@code deadlineNanos} is a {@link System#nanoTime()} value after which a
+   * handler should stop working and answer (see {@link #pastDeadline()}).
+   */
+  public HttpRequest withDeadline(long deadlineNanos) {
+    return new HttpRequest(this, pathParams, deadlineNanos);
+  }
+
+  /** The {@link System#nanoTime()} by which the answer is due, or 0 when the request has no time budget. */
+  public long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /** Whether the request's time budget is spent (never, without one); long-running handlers check it. */
+  public boolean pastDeadline() {
+    return deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0;
   }
 
   private HttpRequest(HttpRequest r, Map<String, String> pathParams) {
@@ -34,6 +64,7 @@ public final class HttpRequest {
     this.headers = r.headers;
     this.body = r.body;
     this.pathParams = pathParams;
+    this.deadlineNanos = r.deadlineNanos;
   }
 
   /** This request with the path parameters a route pattern bound (see {@link HttpRoutes}). */

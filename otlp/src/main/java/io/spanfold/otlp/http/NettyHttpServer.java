@@ -11,10 +11,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.spanfold.core.ingest.IngestLimiter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,13 +24,16 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A small HTTP/1.1 server on Netty that serves {@link HttpRoutes}: it is the default transport for the OTLP/HTTP
  * receiver (:4318) and the query API (:3200).
  *
  * <ul>
- *   <li>Request bodies are aggregated up to {@code maxBodyBytes} (after decompression) — larger gets 413; chunked
+ *   <li>Request bodies are collected up to {@code maxBodyBytes} (after decompression) — larger gets 413, refused from
+ *       {@code Content-Length} before the body is read; with a {@link Builder#memoryBudget memory budget} bodies are
+ *       reserved against it before they are buffered; chunked
  *       bodies without {@code Content-Length} (the JS exporters send them) and {@code Expect: 100-continue} work.
  *   <li>{@code Content-Encoding: gzip}, {@code deflate} and {@code zlib} request bodies are decompressed; any other
  *       encoding gets 400 {@code unsupported content encoding: X}.
@@ -61,7 +65,8 @@ public final class NettyHttpServer implements Closeable {
     this.workers.allowCoreThreadTimeOut(true);
     this.group = new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory(b.name + "-io", false),
         NioIoHandler.newFactory());
-    RequestHandler.Settings settings = new RequestHandler.Settings(b.routes, workers, inflight, b.gzipMinBytes);
+    RequestHandler.Settings settings =
+        new RequestHandler.Settings(b.routes, workers, inflight, b.gzipMinBytes, b.memoryBudget);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
@@ -71,13 +76,16 @@ public final class NettyHttpServer implements Closeable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();
+            if (b.sslContext != null) {
+              p.addLast("tls", b.sslContext.newHandler(ch.alloc()));
+            }
             // Long TraceQL queries in the URL: allow 64 KiB request lines and headers (Go allows 1 MiB).
             p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(64 * 1024)
                 .setMaxHeaderSize(64 * 1024)));
             p.addLast("keepAlive", new HttpServerKeepAliveHandler());
             p.addLast("decompress", new RequestDecompressor());
-            p.addLast("aggregate", new HttpObjectAggregator(b.maxBodyBytes));
+            p.addLast("aggregate", new BodyCollector(b.maxBodyBytes, b.memoryBudget, b.budgetRefusal, b.gate));
             p.addLast("handler", new RequestHandler(settings));
           }
         });
@@ -145,8 +153,39 @@ public final class NettyHttpServer implements Closeable {
     private int queueCapacity = 256;
     private int gzipMinBytes = 1400;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private IngestLimiter memoryBudget;
+    private Function<HttpRequest, HttpResponse> budgetRefusal;
+    private HttpGate gate;
+    private SslContext sslContext;
 
     private Builder() {}
+
+    /**
+     * Bounds the bytes of request bodies held at once (shared with other receivers through the same limiter): a
+     * request's {@code Content-Length} is reserved before its body is read, a chunked or compressed body chunk by chunk
+     * as it arrives, and released once the response is written; a request that does not fit gets {@code refusal}'s
+     * answer (e.g. 429 with Retry-After) and its body is dropped unread into memory. Default: no budget.
+     */
+    public Builder memoryBudget(IngestLimiter budget, Function<HttpRequest, HttpResponse> refusal) {
+      this.memoryBudget = Objects.requireNonNull(budget, "budget");
+      this.budgetRefusal = Objects.requireNonNull(refusal, "refusal");
+      return this;
+    }
+
+    /** A check of each request's head before its body is read (authentication, tenant). Default: none. */
+    public Builder gate(HttpGate gate) {
+      this.gate = Objects.requireNonNull(gate, "gate");
+      return this;
+    }
+
+    /** Serves HTTPS with this server context (see {@code io.spanfold.otlp.guard.TlsFiles}). Default: plain HTTP. */
+    public Builder sslContext(SslContext sslContext) {
+      if (sslContext != null && sslContext.isClient()) {
+        throw new IllegalArgumentException("sslContext is a client context");
+      }
+      this.sslContext = sslContext;
+      return this;
+    }
 
     /** A short name for thread names and logs, e.g. {@code otlp-http}. */
     public Builder name(String name) {

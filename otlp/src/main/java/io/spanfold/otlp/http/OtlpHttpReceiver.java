@@ -4,6 +4,7 @@ import io.spanfold.core.ingest.IngestResult;
 import io.spanfold.core.ingest.SpanIngest;
 import io.spanfold.core.model.SpanBatch;
 import io.spanfold.core.wire.MalformedRequestException;
+import io.spanfold.otlp.guard.IngestGuard;
 import io.spanfold.otlp.internal.DecodeScratch;
 import io.spanfold.otlp.internal.ExportResponses;
 import java.util.Locale;
@@ -41,9 +42,63 @@ public final class OtlpHttpReceiver implements HttpHandler {
       "415 unsupported media type, supported: [" + JSON + ", " + PROTOBUF + "]";
 
   private final SpanIngest ingest;
+  private final IngestGuard guard;
 
   public OtlpHttpReceiver(SpanIngest ingest) {
+    this(ingest, IngestGuard.NONE);
+  }
+
+  /**
+   * A receiver that checks credentials and tenant ({@code X-Scope-OrgID}) of each request and applies the tenant's
+   * rate limit (429 with {@code Retry-After}). The memory budget is applied by the transport: mount with
+   * {@link NettyHttpServer.Builder#memoryBudget} and {@link #overloadResponse()}, and {@link #gate()} so that
+   * refused requests are answered before their body is read.
+   */
+  public OtlpHttpReceiver(SpanIngest ingest, IngestGuard guard) {
     this.ingest = Objects.requireNonNull(ingest, "ingest");
+    this.guard = Objects.requireNonNull(guard, "guard");
+  }
+
+  /** The credential and tenant check on a request head, for {@link NettyHttpServer.Builder#gate}. */
+  public HttpGate gate() {
+    return head -> {
+      IngestGuard.Verdict v = guard.admit(head::header);
+      return v.ok() ? null : refusal(head, v);
+    };
+  }
+
+  /** The 429 for a request the memory budget cannot take, for {@link NettyHttpServer.Builder#memoryBudget}. */
+  public java.util.function.Function<HttpRequest, HttpResponse> overloadResponse() {
+    return head -> {
+      guard.overloaded(-1);
+      return tooMany(JSON.equals(mediaType(head.header("content-type"))), guard.overloadMessage());
+    };
+  }
+
+  private HttpResponse refusal(HttpRequest request, IngestGuard.Verdict v) {
+    boolean json = JSON.equals(mediaType(request.header("content-type")));
+    int code;
+    switch (v.kind()) {
+      case UNAUTHENTICATED:
+        code = ExportResponses.CODE_UNAUTHENTICATED;
+        break;
+      case PERMISSION_DENIED:
+        code = ExportResponses.CODE_PERMISSION_DENIED;
+        break;
+      default:
+        code = ExportResponses.CODE_INVALID_ARGUMENT;
+    }
+    HttpResponse r = status(v.kind().httpStatus(), json, code, v.message());
+    String challenge = guard.challenge();
+    if (v.kind() == IngestGuard.Verdict.Kind.UNAUTHENTICATED && challenge != null) {
+      r.header("WWW-Authenticate", challenge);
+    }
+    return r;
+  }
+
+  private HttpResponse tooMany(boolean json, String message) {
+    return status(429, json, ExportResponses.CODE_RESOURCE_EXHAUSTED, message)
+        .header("Retry-After", Integer.toString(guard.retryAfterSeconds()));
   }
 
   /** Routes serving this receiver at {@link #PATH}, for {@link NettyHttpServer}. */
@@ -65,6 +120,10 @@ public final class OtlpHttpReceiver implements HttpHandler {
     } else {
       return HttpResponse.of(415, "text/plain", bytes(UNSUPPORTED_MEDIA_TYPE));
     }
+    IngestGuard.Verdict verdict = guard.admit(request::header);
+    if (!verdict.ok()) {
+      return refusal(request, verdict);
+    }
     DecodeScratch scratch = DecodeScratch.current();
     SpanBatch batch = scratch.batch;
     byte[] body = request.body();
@@ -80,6 +139,11 @@ public final class OtlpHttpReceiver implements HttpHandler {
             e.getMessage());
         return status(400, json, ExportResponses.CODE_INVALID_ARGUMENT, e.getMessage());
       }
+      String limited = guard.rateLimit(verdict.tenant(), body.length, batch.size());
+      if (limited != null) {
+        return tooMany(json, limited);
+      }
+      batch.tenant(verdict.tenant());
       IngestResult result;
       try {
         result = ingest.ingest(batch);

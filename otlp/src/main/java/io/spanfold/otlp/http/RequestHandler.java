@@ -40,12 +40,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     final Executor workers;
     final InflightTracker inflight;
     final int gzipMinBytes;
+    final io.spanfold.core.ingest.IngestLimiter budget;
 
-    Settings(HttpRoutes routes, Executor workers, InflightTracker inflight, int gzipMinBytes) {
+    Settings(HttpRoutes routes, Executor workers, InflightTracker inflight, int gzipMinBytes,
+        io.spanfold.core.ingest.IngestLimiter budget) {
       this.routes = routes;
       this.workers = workers;
       this.inflight = inflight;
       this.gzipMinBytes = gzipMinBytes;
+      this.budget = budget;
     }
   }
 
@@ -56,6 +59,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     final boolean head;
     final boolean gzip;
     final HttpResponse immediate;
+    long reserved;
+    boolean closeAfter;
 
     Pending(HttpHandler handler, HttpRequest request, boolean head, boolean gzip, HttpResponse immediate) {
       this.handler = handler;
@@ -69,6 +74,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Settings settings;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>(2);
   private boolean busy;
+  /** The request being answered (event loop only). */
+  private Pending current;
 
   RequestHandler(Settings settings) {
     super(FullHttpRequest.class, true);
@@ -77,7 +84,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+    long reserved = 0;
+    HttpResponse rejection = null;
+    boolean closeAfter = false;
+    if (msg instanceof BodyCollector.Collected) {
+      BodyCollector.Collected c = (BodyCollector.Collected) msg;
+      reserved = c.reserved;
+      rejection = c.rejection;
+      closeAfter = c.closeAfter;
+    }
     if (msg.decoderResult().isFailure()) {
+      release(reserved);
       Throwable cause = msg.decoderResult().cause();
       writeAndClose(ctx, HttpResponse.text(400, "bad request: " + (cause == null ? "malformed" : cause.getMessage())));
       return;
@@ -90,7 +107,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     HttpRoutes.Match match = settings.routes.match(qs.rawPath());
     HttpResponse immediate = null;
     HttpRequest request = null;
-    if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
+    if (rejection != null) {
+      immediate = rejection;
+    } else if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
       immediate = HttpResponse.text(400, "unsupported content encoding: " + encoding);
     } else if (match == null) {
       immediate = HttpResponse.of(404, "text/plain; charset=utf-8", NOT_FOUND);
@@ -104,7 +123,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       }
     }
     settings.inflight.begin();
-    queue.add(new Pending(match == null ? null : match.handler(), request, head, gzip, immediate));
+    Pending pending = new Pending(match == null ? null : match.handler(), request, head, gzip, immediate);
+    pending.reserved = reserved;
+    pending.closeAfter = closeAfter;
+    queue.add(pending);
     if (!busy) {
       next(ctx);
     }
@@ -119,6 +141,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     busy = true;
+    current = p;
     ctx.channel().config().setAutoRead(false);
     if (p.immediate != null) {
       write(ctx, toNetty(p.immediate, p.head, p.gzip));
@@ -154,9 +177,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   private void write(ChannelHandlerContext ctx, FullHttpResponse response) {
+    Pending p = current;
+    current = null;
+    boolean close = p != null && p.closeAfter;
+    if (close) {
+      response.headers().set(HttpHeaderNames.CONNECTION, "close");
+    }
     ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
       settings.inflight.end();
-      if (!f.isSuccess()) {
+      if (p != null) {
+        release(p.reserved);
+      }
+      if (!f.isSuccess() || close) {
         f.channel().close();
       }
       if (f.channel().isActive()) {
@@ -171,8 +203,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     Pending p;
     while ((p = queue.poll()) != null) {
       settings.inflight.end();
+      release(p.reserved);
     }
     busy = false;
+  }
+
+  private void release(long reserved) {
+    if (reserved > 0) {
+      settings.budget.release(reserved);
+    }
   }
 
   @Override

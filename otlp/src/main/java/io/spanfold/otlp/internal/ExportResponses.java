@@ -21,6 +21,9 @@ public final class ExportResponses {
 
   public static final int CODE_INVALID_ARGUMENT = 3;
   public static final int CODE_UNAVAILABLE = 14;
+  public static final int CODE_RESOURCE_EXHAUSTED = 8;
+  public static final int CODE_PERMISSION_DENIED = 7;
+  public static final int CODE_UNAUTHENTICATED = 16;
 
   private static final byte[] EMPTY_PROTO = new byte[0];
   private static final byte[] EMPTY_JSON = "{\"partialSuccess\":{}}".getBytes(StandardCharsets.UTF_8);
@@ -33,7 +36,7 @@ public final class ExportResponses {
    * error_message). Returns a shared array for the empty case: do not modify.
    */
   public static byte[] proto(IngestResult result) {
-    if (result.rejected() == 0) {
+    if (result.rejected() == 0 && result.message().isEmpty()) {
       return EMPTY_PROTO;
     }
     return ExportTraceServiceResponse.newBuilder()
@@ -49,7 +52,7 @@ public final class ExportResponses {
    * else {@code rejectedSpans} (an int64, so a string) and {@code errorMessage}.
    */
   public static byte[] json(IngestResult result) {
-    if (result.rejected() == 0) {
+    if (result.rejected() == 0 && result.message().isEmpty()) {
       return EMPTY_JSON.clone();
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(128 + result.message().length());

@@ -39,10 +39,12 @@ public final class TraceByIdHandler implements HttpHandler {
 
   private final TraceLookup lookup;
   private final int maxTraceBytes;
+  private final java.util.function.Function<HttpRequest, String> tenant;
 
   private TraceByIdHandler(Builder b) {
     this.lookup = b.lookup;
     this.maxTraceBytes = b.maxTraceBytes;
+    this.tenant = b.tenant;
   }
 
   public static Builder builder() {
@@ -53,8 +55,19 @@ public final class TraceByIdHandler implements HttpHandler {
   public static final class Builder {
     private TraceLookup lookup;
     private int maxTraceBytes;
+    private java.util.function.Function<HttpRequest, String> tenant =
+        r -> io.spanfold.core.model.SpanBatch.DEFAULT_TENANT;
 
     private Builder() {}
+
+    /**
+     * Which tenant's traces a request may read (default: the single tenant); with multi-tenancy use
+     * {@code QueryGuard.tenantResolver()}, which reads {@code X-Scope-OrgID}.
+     */
+    public Builder tenant(java.util.function.Function<HttpRequest, String> tenant) {
+      this.tenant = java.util.Objects.requireNonNull(tenant, "tenant");
+      return this;
+    }
 
     /** Where traces come from (required). */
     public Builder lookup(TraceLookup lookup) {
@@ -121,7 +134,7 @@ public final class TraceByIdHandler implements HttpHandler {
     }
     boolean proto = wantsProtobuf(request.header("accept"));
 
-    byte[] trace = lookup.findTrace(traceId.high(), traceId.low(), toNanos(start), toNanos(end));
+    byte[] trace = lookup.findTrace(tenant.apply(request), traceId.high(), traceId.low(), toNanos(start), toNanos(end));
     if (trace != null && trace.length == 0) {
       trace = null;
     }

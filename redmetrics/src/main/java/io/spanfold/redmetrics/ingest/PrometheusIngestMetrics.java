@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code tempo_distributor_spans_received_total{tenant}} — spans decoded from accepted requests;
  *   <li>{@code tempo_distributor_bytes_received_total{tenant}} — their request bytes (after decompression);
- *   <li>{@code tempo_discarded_spans_total{reason,tenant}} — spans dropped at ingest, by {@link DiscardReason#label()}.
+ *   <li>{@code tempo_discarded_spans_total{reason,tenant}} — spans dropped, by {@link DiscardReason#label()};
+ *   <li>{@code spanfold_ingest_requests_rejected_total{reason,tenant}} — whole requests refused before decoding;
+ *   <li>{@code tempo_distributor_attributes_truncated_total{tenant,scope}} — attribute values cut to the limit.
  * </ul>
  *
  * <p>Thread-safe. The labelled children are cached per tenant so that a call does no label-list lookup.
@@ -22,6 +24,8 @@ public final class PrometheusIngestMetrics implements IngestMetrics {
   private final Counter spansReceived;
   private final Counter bytesReceived;
   private final Counter discarded;
+  private final Counter requestsRejected;
+  private final Counter attributesTruncated;
   private final ConcurrentHashMap<String, TenantCounters> tenants = new ConcurrentHashMap<>();
 
   private PrometheusIngestMetrics(CollectorRegistry registry) {
@@ -40,6 +44,29 @@ public final class PrometheusIngestMetrics implements IngestMetrics {
         .help("The total number of samples that were discarded")
         .labelNames("reason", "tenant")
         .register(registry);
+    requestsRejected = Counter.build()
+        .name("spanfold_ingest_requests_rejected_total")
+        .help("Requests refused before their spans were read"
+            + " (memory_budget, rate_limited, unauthenticated, no_org_id, invalid_tenant)")
+        .labelNames("reason", "tenant")
+        .register(registry);
+    attributesTruncated = Counter.build()
+        .name("tempo_distributor_attributes_truncated_total")
+        .help("The total number of attribute keys or values truncated per tenant and scope")
+        .labelNames("tenant", "scope")
+        .register(registry);
+  }
+
+  @Override
+  public void requestRejected(String tenant, String reason, long bytes) {
+    requestsRejected.labels(reason, tenant).inc();
+  }
+
+  @Override
+  public void attributesTruncated(String tenant, String scope, int count) {
+    if (count > 0) {
+      attributesTruncated.labels(tenant, scope).inc(count);
+    }
   }
 
   /** Creates the counters and registers them in {@code registry}. */

@@ -5,6 +5,7 @@ import static io.spanfold.core.store.internal.SpanLogDescriptor.*;
 import com.carrotsearch.hppc.LongIntHashMap;
 import io.spanfold.core.model.SpanBatch;
 import io.spanfold.core.store.BlockState;
+import io.spanfold.core.store.RecoveryListener;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -95,6 +96,13 @@ public final class HeadBlock extends Block {
    * @throws CorruptBlockException when the log's header is unusable
    */
   public static HeadBlock recover(String tenant, long id, Path dir, Object lock) throws IOException {
+    return recover(tenant, id, dir, lock, RecoveryListener.NOOP, Long.MAX_VALUE);
+  }
+
+  /** As {@link #recover(String, long, Path, Object)}, telling {@code listener} about progress. */
+  public static HeadBlock recover(
+      String tenant, long id, Path dir, Object lock, RecoveryListener listener, long progressNanos)
+      throws IOException {
     FileChannel ch = FileChannel.open(dir.resolve(BlockFiles.WAL), StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       long size = ch.size();
@@ -109,7 +117,11 @@ public final class HeadBlock extends Block {
       }
       HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, m.getLong(HEADER_CREATED));
       h.setMap(m);
-      h.replay((int) size);
+      Path file = dir.resolve(BlockFiles.WAL);
+      long t0 = System.nanoTime();
+      listener.started(tenant, file, size);
+      h.replay((int) size, listener, file, t0, progressNanos);
+      listener.finished(tenant, file, h.position, h.index.spanCount(), System.nanoTime() - t0);
       return h;
     } catch (IOException | RuntimeException e) {
       ch.close();
@@ -280,11 +292,22 @@ public final class HeadBlock extends Block {
     return (int) crc.getValue();
   }
 
-  private void replay(int size) throws IOException {
+  private void replay(int size, RecoveryListener listener, Path file, long t0, long progressNanos)
+      throws IOException {
     int at = HEADER_LENGTH;
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
+    long nextReport = t0 + progressNanos;
+    int records = 0;
     while (true) {
+      // Reading the clock per record would cost more than the replay itself.
+      if ((++records & 1023) == 0) {
+        long now = System.nanoTime();
+        if (now - nextReport >= 0) {
+          listener.progress(tenant, file, at, size, index.spanCount(), now - t0);
+          nextReport = now + progressNanos;
+        }
+      }
       int length = checkRecord(map, at, size, crc);
       if (length > 0) {
         byte type = map.get(at + TYPE);
