@@ -18,6 +18,10 @@ import java.util.List;
  * --remote-write.external-label=cluster=home          (repeatable)
  * --remote-write.instance-label=true                  (__metrics_gen_instance=&lt;hostname&gt;)
  * --remote-write.bearer-token=…  | --remote-write.basic-auth=user:password
+ * --remote-write.header=X-Scope-OrgID=tenant          (repeatable)
+ * --remote-write.send-exemplars=true
+ * --span-metrics.histogram-buckets=0.002,0.004,…      (seconds)
+ * --span-metrics.intrinsic-dimension=status_message=true (repeatable)
  * --span-metrics.dimensions=http.method,deployment.environment
  * --span-metrics.max-active-series=0                  (0 = unlimited)
  * --span-metrics.stale-duration=15m
@@ -104,6 +108,31 @@ public final class RedMetricsWiring implements AutoCloseable {
           case "span-metrics.ingestion-slack":
             sm.ingestionSlack(duration(value));
             break;
+          case "remote-write.header":
+            int h = value.indexOf('=');
+            if (h <= 0) {
+              throw new IllegalArgumentException("expected Name=value");
+            }
+            rw.header(value.substring(0, h), value.substring(h + 1));
+            break;
+          case "remote-write.send-exemplars":
+            rw.sendExemplars(bool(value));
+            break;
+          case "span-metrics.histogram-buckets":
+            String[] parts = value.split(",");
+            double[] bounds = new double[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+              bounds[i] = Double.parseDouble(parts[i].trim());
+            }
+            sm.histogramBuckets(bounds);
+            break;
+          case "span-metrics.intrinsic-dimension":
+            int d = value.indexOf('=');
+            if (d <= 0) {
+              throw new IllegalArgumentException("expected name=true|false");
+            }
+            sm.intrinsicDimension(value.substring(0, d), bool(value.substring(d + 1)));
+            break;
           case "span-metrics.status-message":
             sm.intrinsicDimension("status_message", Boolean.parseBoolean(value));
             break;
@@ -121,6 +150,13 @@ public final class RedMetricsWiring implements AutoCloseable {
       writer = rw.build();
     }
     return new RedMetricsWiring(metrics, writer);
+  }
+
+  private static boolean bool(String v) {
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("expected true or false, got '" + v + "'");
+    }
+    return Boolean.parseBoolean(v);
   }
 
   /** Go-style durations: {@code 500ms}, {@code 15s}, {@code 15m}, {@code 1h}. */

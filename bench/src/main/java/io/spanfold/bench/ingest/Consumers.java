@@ -1,6 +1,9 @@
 package io.spanfold.bench.ingest;
 
+import io.spanfold.core.graph.ServiceGraphBuilder;
 import io.spanfold.core.ingest.SpanIngest;
+import io.spanfold.core.store.SpanStore;
+import io.spanfold.redmetrics.servicegraph.ServiceGraphMetrics;
 import io.spanfold.redmetrics.spanmetrics.SpanMetrics;
 import java.time.Duration;
 import java.io.IOException;
@@ -14,8 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * The consumers a benchmark's {@link SpanIngest} fans out to, by name, with what they need (a temporary data
- * directory) and their cleanup: {@code none}, or a {@code +}-separated list of {@code metrics} (span-metrics,
- * {@link SpanMetrics} with Tempo's defaults).
+ * directory) and their cleanup: {@code none}, {@code all} (as the server wires them: {@code store+metrics+graph}), or a
+ * {@code +}-separated list of {@code store} ({@link SpanStore} with default settings in a temporary directory, deleted
+ * on close), {@code metrics} (span-metrics, {@link SpanMetrics} with Tempo's defaults) and {@code graph} ({@link
+ * ServiceGraphBuilder} with {@link ServiceGraphMetrics} as its listener).
  */
 final class Consumers implements AutoCloseable {
   private final SpanIngest ingest;
@@ -32,9 +37,22 @@ final class Consumers implements AutoCloseable {
     SpanIngest.Builder b = SpanIngest.builder();
     List<AutoCloseable> closeables = new ArrayList<>();
     Path tempDir = null;
-    for (String name : spec.toLowerCase(Locale.ROOT).split("\\+")) {
+    String names = spec.toLowerCase(Locale.ROOT).equals("all") ? "store+metrics+graph" : spec.toLowerCase(Locale.ROOT);
+    for (String name : names.split("\\+")) {
       switch (name) {
         case "none":
+          break;
+        case "store":
+          if (tempDir == null) {
+            tempDir = Files.createTempDirectory("spanfold-fullpath-");
+          }
+          SpanStore store = SpanStore.builder().dataDir(tempDir).build();
+          closeables.add(store);
+          b.consumer(store);
+          break;
+        case "graph":
+          ServiceGraphMetrics graphMetrics = ServiceGraphMetrics.builder().build();
+          b.consumer(ServiceGraphBuilder.builder().listener(graphMetrics).build());
           break;
         case "metrics":
           // Tempo's defaults (intrinsic dimensions, buckets), except the ingestion slack: the pool's timestamps are

@@ -47,10 +47,11 @@ public class FullPathBenchmark {
   static final int SPANS = 100;
 
   /**
-   * Which consumers {@link SpanIngest} fans out to: {@code none} (decode and validation only), {@code metrics}
-   * (span-metrics); see {@link Consumers}.
+   * Which consumers {@link SpanIngest} fans out to: {@code none} (decode and validation only), {@code store} (span
+   * store in a temporary directory), {@code metrics} (span-metrics), {@code graph} (service graph and its metrics),
+   * {@code all} (the three, store first, as the server wires them); see {@link Consumers}.
    */
-  @Param({"none", "metrics"})
+  @Param({"none", "store", "metrics", "graph", "all"})
   public String consumers;
 
   private RequestPool pool;

@@ -34,6 +34,11 @@ public class SpanMetricsBenchmark {
   @Param({"0", "1"})
   public int dimensions;
 
+  /** Not a JMH parameter: {@link SpanMetricsCpuTime} varies it to separate batch-data misses from series state. */
+  int batchCount = 64;
+  /** Distinct span names per service (100 services, 2 status codes): 50 gives 10 000 series. */
+  int names = 50;
+
   private SpanBatch[] batches;
   private SpanMetrics metrics;
   private Collector collector;
@@ -41,7 +46,7 @@ public class SpanMetricsBenchmark {
 
   @Setup
   public void setup() {
-    batches = BenchBatches.create(64, SPANS, 100, 50, 42);
+    batches = BenchBatches.create(batchCount, SPANS, 100, names, 42);
     Clock fixed = Clock.fixed(Instant.ofEpochMilli(BenchBatches.NOW_MS), ZoneOffset.UTC);
     metrics =
         SpanMetrics.builder()
@@ -60,8 +65,12 @@ public class SpanMetricsBenchmark {
   @OperationsPerInvocation(SPANS)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
   public SpanMetrics acceptPerSpan() {
-    metrics.accept(batches[i++ & 63]);
+    metrics.accept(batches[i++ & (batches.length - 1)]);
     return metrics;
+  }
+
+  int activeSeries() {
+    return metrics.activeSeries();
   }
 
   @Benchmark

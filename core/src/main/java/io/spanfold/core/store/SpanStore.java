@@ -77,7 +77,8 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     this.dataDir = b.dataDir;
     this.settings =
         new StoreSettings(b.retention.toNanos(), b.maxBytes, b.blockDuration.toNanos(), b.maxBlockBytes,
-            b.maxBlockSpans, b.fsyncPolicy, b.ingestionSlack.toNanos(), b.clock, b.metrics);
+            b.maxBlockSpans, b.fsyncPolicy, b.ingestionSlack.toNanos(), b.clock, b.metrics, b.recoveryListener,
+            b.recoveryProgressInterval.toNanos());
     Files.createDirectories(dataDir);
     this.lockChannel =
         FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -343,8 +344,26 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     private Duration ingestionSlack = Duration.ofMinutes(2);
     private LongSupplier clock = SpanStore::systemNanos;
     private StoreMetrics metrics = StoreMetrics.NOOP;
+    private RecoveryListener recoveryListener = RecoveryListener.NOOP;
+    private Duration recoveryProgressInterval = Duration.ofSeconds(2);
 
     private Builder() {}
+
+    /** Told about head-block recovery while the store opens (progress of large span logs). Default: none. */
+    public Builder recoveryListener(RecoveryListener recoveryListener) {
+      this.recoveryListener = Objects.requireNonNull(recoveryListener, "recoveryListener");
+      return this;
+    }
+
+    /** How often {@link RecoveryListener#progress} is called during a replay. Default 2 s; zero means every chunk. */
+    public Builder recoveryProgressInterval(Duration interval) {
+      Objects.requireNonNull(interval, "recoveryProgressInterval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("recoveryProgressInterval must be >= 0: " + interval);
+      }
+      this.recoveryProgressInterval = interval;
+      return this;
+    }
 
     /** The directory holding every block (created when missing). Required. */
     public Builder dataDir(Path dataDir) {

@@ -145,6 +145,8 @@ public final class ServerConfig {
         (b, v) -> b.storageMaxBytes(nonNegativeLong("storage.max-bytes", v))));
     FLAGS.put("storage.block-duration", new Flag("how long the head block takes writes before completion", "1h",
         (b, v) -> b.blockDuration(duration("storage.block-duration", v))));
+    FLAGS.put("config.file", new Flag("Tempo-style YAML config file; flags given on the command line win over it",
+        "none", (b, v) -> { }));
     FLAGS.put("storage.fsync", new Flag("when the span log is fsynced: none, interval (1 s) or every-batch",
         "interval", (b, v) -> b.fsyncPolicy(fsync("storage.fsync", v))));
   }
@@ -222,7 +224,7 @@ public final class ServerConfig {
    * Flag namespaces parsed by the module that owns them (redmetrics' {@code RedMetricsWiring}); this parser lets them
    * through and that module rejects unknown names in its namespace.
    */
-  static final String[] DELEGATED_PREFIXES = {"remote-write.", "span-metrics."};
+  static final String[] DELEGATED_PREFIXES = {"remote-write.", "span-metrics.", "service-graph."};
 
   /** Whether {@code name} is one of this class's own flags. */
   static boolean declares(String name) {
@@ -292,9 +294,14 @@ public final class ServerConfig {
         "--span-metrics.max-active-series=0   series limit (0 = unlimited)",
         "--span-metrics.stale-duration=15m    drop series not updated for this long",
         "--span-metrics.ingestion-slack=30s   ignore spans ending further from now than this",
-        "--span-metrics.status-message=false  add the status_message label"}) {
+        "--span-metrics.status-message=false  add the status_message label",
+        "--span-metrics.histogram-buckets=a,b latency buckets in seconds (default Tempo's)",
+        "--span-metrics.intrinsic-dimension=status_message=true  toggle an intrinsic label (repeatable)",
+        "--remote-write.header=Name=value     extra request header (repeatable)",
+        "--remote-write.send-exemplars=true   send exemplars (trace ids) with the samples"}) {
       sb.append("  ").append(line).append('\n');
     }
+    sb.append(ServiceGraphConfig.usage());
     sb.append(GuardConfig.usage());
     return sb.toString();
   }

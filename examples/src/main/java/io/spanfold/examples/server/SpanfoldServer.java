@@ -2,6 +2,7 @@ package io.spanfold.examples.server;
 
 import io.prometheus.client.CollectorRegistry;
 import io.netty.handler.ssl.SslContext;
+import io.spanfold.core.Spanfold;
 import io.spanfold.core.ingest.IngestLimiter;
 import io.spanfold.core.ingest.SpanConsumer;
 import io.spanfold.core.ingest.SpanIngest;
@@ -14,9 +15,7 @@ import io.spanfold.otlp.http.NettyHttpServer;
 import io.spanfold.otlp.http.OtlpHttpReceiver;
 import io.spanfold.otlp.query.Readiness;
 import io.spanfold.otlp.query.StatusHandlers;
-import io.spanfold.core.graph.ServiceGraphBuilder;
 import io.spanfold.otlp.query.ServiceGraphHandler;
-import io.spanfold.core.store.SpanStore;
 import io.spanfold.otlp.query.TraceByIdHandler;
 import io.spanfold.redmetrics.RedMetricsWiring;
 import io.spanfold.redmetrics.store.PrometheusStoreMetrics;
@@ -70,6 +69,7 @@ public final class SpanfoldServer implements Closeable {
   private final Object stopLock = new Object();
   private boolean stopping;
   private NettyHttpServer queryServer;
+  private HttpRoutes queryRouteTable;
   private OtlpGrpcReceiver grpcReceiver;
   private NettyHttpServer otlpHttpServer;
 
@@ -113,7 +113,7 @@ public final class SpanfoldServer implements Closeable {
         userRoutes.route(r.pattern, r.methods, h);
       }
     }
-    HttpRoutes queryRoutes = HttpRoutes.builder()
+    HttpRoutes queryRoutes = queryRouteTable = HttpRoutes.builder()
         .addAll(StatusHandlers.routes(readiness))
         .route("/metrics", Set.of("GET"), new MetricsHandler(registry))
         .addAll(userRoutes.build())
@@ -158,6 +158,11 @@ public final class SpanfoldServer implements Closeable {
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** The routes of the query port ({@code /ready}, {@code /metrics}, the Tempo API, …), as served. */
+  public HttpRoutes queryRoutes() {
+    return queryRouteTable;
   }
 
   /** The security and limit settings the server runs with. */
@@ -252,51 +257,39 @@ public final class SpanfoldServer implements Closeable {
         return;
       }
     }
+    String[] all;
+    ConfigFile file = null;
+    try {
+      file = configFile(args);
+      all = file == null ? args : concat(file.args(), args);
+    } catch (ConfigFile.ConfigException e) {
+      System.err.println("spanfold: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     ServerConfig config;
     GuardConfig guardConfig;
     RedMetricsWiring red;
+    ServiceGraphConfig graphConfig;
     try {
-      config = ServerConfig.parse(args);
-      guardConfig = GuardConfig.parse(args);
-      red = RedMetricsWiring.fromArgs(args);
+      // The file's flags come first: a flag on the command line overrides the file.
+      config = ServerConfig.parse(all);
+      guardConfig = GuardConfig.parse(all);
+      red = RedMetricsWiring.fromArgs(all);
+      graphConfig = ServiceGraphConfig.parse(all);
     } catch (ServerConfig.UsageException | IllegalArgumentException e) {
       System.err.println("spanfold: " + e.getMessage());
       System.exit(2);
       return;
     }
+    if (file != null) {
+      for (String w : file.warnings()) {
+        LOG.log(System.Logger.Level.WARNING, "config: " + w);
+      }
+    }
     SpanfoldServer server;
     try {
-      Builder b = builder(config).guard(guardConfig);
-      // The store first: a request is acknowledged only once its spans are in the span log.
-      SpanStore store = SpanStore.builder().dataDir(config.dataDir()).retention(config.retention())
-          .maxBytes(config.storageMaxBytes()).blockDuration(config.blockDuration()).fsyncPolicy(config.fsyncPolicy())
-          .metrics(PrometheusStoreMetrics.register(b.registry)).build();
-      b.consumer(store).closeOnStop(store);
-      TraceByIdHandler byId = TraceByIdHandler.builder().lookup(store)
-          .maxTraceBytes(guardConfig.queryMaxTraceBytes()).tenant(tenantOf(guardConfig)).build();
-      b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
-      b.consumer(red.spanMetrics()).closeOnStop(red);
-      red.register(b.registry);
-      ServiceGraphMetrics graphMetrics = ServiceGraphMetrics.builder().build();
-      ServiceGraphBuilder graph = ServiceGraphBuilder.builder().listener(graphMetrics).build();
-      b.consumer(graph);
-      b.registry.register(graphMetrics.collector());
-      // Also expires pending edges on each scrape, so virtual nodes appear while the server is idle.
-      b.registry.register(graphMetrics.selfMetricsCollector(graph));
-      red.remoteWrite(graphMetrics.collector());
-      b.route(ServiceGraphHandler.PATH, Set.of("GET"), new ServiceGraphHandler(graph));
-      // Tempo sweeps expired edges every 2 s; do the same so an idle server still turns lone halves into virtual
-      // nodes and remote write sees them without a scrape.
-      java.util.concurrent.ScheduledExecutorService sweeper =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "service-graph-expiry");
-            t.setDaemon(true);
-            return t;
-          });
-      sweeper.scheduleWithFixedDelay(graph::expire, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
-      b.closeOnStop(sweeper::shutdownNow);
-      server = b.start();
-      red.start();
+      server = launch(config, guardConfig, red, graphConfig, file == null ? null : configPath(args));
     } catch (IOException | RuntimeException e) {
       System.err.println("spanfold: cannot start: " + e.getMessage());
       System.exit(1);
@@ -310,6 +303,107 @@ public final class SpanfoldServer implements Closeable {
       System.err.println("spanfold stopped");
     }, "spanfold-shutdown"));
     server.awaitStopped();
+  }
+
+  /**
+   * What {@link #main} runs once the settings are parsed: a {@link Spanfold} (store, service graph, span-metrics) with
+   * the receivers, the Tempo query API and {@code /metrics} mounted on it. Package-private for tests.
+   */
+  static SpanfoldServer launch(ServerConfig config, GuardConfig guardConfig, RedMetricsWiring red,
+      ServiceGraphConfig graphConfig, String configFile) throws IOException {
+    Builder b = builder(config).guard(guardConfig);
+    // The library API does the wiring: store first (a request is acknowledged once its spans are in the span log),
+    // then the service graph, then span-metrics. The server adds transports, query handlers and /metrics.
+    ServiceGraphMetrics graphMetrics = graphConfig.metrics();
+    Spanfold.Builder sf = Spanfold.builder().dataDir(config.dataDir()).retention(config.retention())
+        .maxBytes(config.storageMaxBytes()).blockDuration(config.blockDuration()).fsyncPolicy(config.fsyncPolicy())
+        .storeMetrics(PrometheusStoreMetrics.register(b.registry))
+        .serviceGraphListener(graphMetrics)
+        .consumer(red.spanMetrics()).closeOnClose(red);
+    graphConfig.applyTo(sf);
+    Spanfold spanfold = sf.build();
+    try {
+      // The receivers' own SpanIngest validates and counts (and applies any limits), then hands accepted spans to
+      // the Spanfold fan-out; stopping the server closes it after the receivers stopped.
+      b.consumer(spanfold.consumer()).closeOnStop(spanfold);
+      TraceByIdHandler byId = TraceByIdHandler.builder().lookup(spanfold.store())
+          .maxTraceBytes(guardConfig.queryMaxTraceBytes()).tenant(tenantOf(guardConfig)).build();
+      b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
+      red.register(b.registry);
+      b.registry.register(graphMetrics.collector());
+      // Also expires pending edges on each scrape, so virtual nodes appear while the server is idle.
+      b.registry.register(graphMetrics.selfMetricsCollector(spanfold.serviceGraphBuilder()));
+      red.remoteWrite(graphMetrics.collector());
+      b.route(ServiceGraphHandler.PATH, Set.of("GET"), new ServiceGraphHandler(spanfold.serviceGraphBuilder()));
+    } catch (RuntimeException e) {
+      spanfold.close();
+      throw e;
+    }
+    SpanfoldServer server = b.start(); // closes what was handed over when it fails
+    red.start();
+    LOG.log(System.Logger.Level.INFO, banner(server, config, guardConfig, red, configFile));
+    return server;
+  }
+
+  /** The value of {@code --config.file=}, or null. */
+  static String configPath(String[] args) {
+    String path = null;
+    for (String a : args) {
+      if (a.startsWith("--config.file=")) {
+        path = a.substring("--config.file=".length());
+      }
+    }
+    return path;
+  }
+
+  /** The config file named by {@code --config.file=}, or null without one. */
+  static ConfigFile configFile(String[] args) throws ConfigFile.ConfigException {
+    String path = configPath(args);
+    return path == null ? null : ConfigFile.load(java.nio.file.Paths.get(path));
+  }
+
+  static String[] concat(List<String> first, String[] then) {
+    String[] out = first.toArray(new String[first.size() + then.length]);
+    System.arraycopy(then, 0, out, first.size(), then.length);
+    return out;
+  }
+
+  /** The version of the running jar ({@code Implementation-Version}), or "dev" from classes. */
+  static String version() {
+    String v = SpanfoldServer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** One startup line that says what runs where. */
+  static String banner(SpanfoldServer s, ServerConfig c, GuardConfig g, RedMetricsWiring red, String configFile) {
+    return "spanfold " + version() + " started: ports otlp-grpc=" + s.otlpGrpcAddress().getPort()
+        + " otlp-http=" + s.otlpHttpAddress().getPort() + " http=" + s.httpAddress().getPort()
+        + " on " + c.bind() + "; data=" + c.dataDir().toAbsolutePath().normalize()
+        + " retention=" + human(c.retention()) + " max-bytes=" + (c.storageMaxBytes() == 0 ? "none" : c.storageMaxBytes())
+        + " fsync=" + c.fsyncPolicy().name().toLowerCase(java.util.Locale.ROOT)
+        + "; span-metrics=on service-graph=on remote-write=" + (red.remoteWriteEnabled() ? "on" : "off")
+        + "; auth=" + auth(g) + " tls=" + (g.tls() ? (g.clientCaFile != null ? "mutual" : "on") : "off")
+        + " multitenancy=" + (g.multitenancy() ? "on" : "off")
+        + " limits=" + (g.rateLimitBytes > 0 || g.memoryBudgetBytes > 0 || g.maxBytesPerTrace > 0
+            || g.maxTracesPerUser > 0 ? "on" : "off")
+        + "; config=" + (configFile == null ? "flags only" : configFile);
+  }
+
+  private static String auth(GuardConfig g) {
+    boolean ingest = g.ingestAuth != io.spanfold.otlp.guard.Authenticator.NONE;
+    boolean query = g.queryAuth != io.spanfold.otlp.guard.Authenticator.NONE;
+    return ingest && query ? "ingest+query" : ingest ? "ingest" : query ? "query" : "off";
+  }
+
+  private static String human(java.time.Duration d) {
+    long s = d.getSeconds();
+    if (s % 86400 == 0) {
+      return (s / 86400) + "d";
+    }
+    if (s % 3600 == 0) {
+      return (s / 3600) + "h";
+    }
+    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   /** A query route as added; wrapped with the query guard at start. */

@@ -51,6 +51,8 @@ public final class RemoteWriter implements AutoCloseable {
   private final List<Collector> collectors;
   private final Map<String, String> externalLabels;
   private final String authorization;
+  private final Map<String, String> headers;
+  private final boolean sendExemplars;
   private final int queueCapacity;
   private final Duration minBackoff;
   private final Duration maxBackoff;
@@ -85,6 +87,8 @@ public final class RemoteWriter implements AutoCloseable {
     }
     this.externalLabels = Map.copyOf(labels);
     this.authorization = b.authorization;
+    this.headers = Map.copyOf(b.headers);
+    this.sendExemplars = b.sendExemplars;
     this.queueCapacity = b.queueCapacity;
     this.minBackoff = b.minBackoff;
     this.maxBackoff = b.maxBackoff;
@@ -131,11 +135,23 @@ public final class RemoteWriter implements AutoCloseable {
     }
   }
 
+  private static List<MetricFamilySamples> withoutExemplars(List<MetricFamilySamples> families) {
+    List<MetricFamilySamples> out = new ArrayList<>(families.size());
+    for (MetricFamilySamples f : families) {
+      List<MetricFamilySamples.Sample> samples = new ArrayList<>(f.samples.size());
+      for (MetricFamilySamples.Sample x : f.samples) {
+        samples.add(new MetricFamilySamples.Sample(x.name, x.labelNames, x.labelValues, x.value, null, x.timestampMs));
+      }
+      out.add(new MetricFamilySamples(f.name, f.unit, f.type, f.help, samples));
+    }
+    return out;
+  }
+
   /** Collects all collectors once and queues one request. Called by the schedule; public for tests/embedders. */
   public void collectNow() {
     List<MetricFamilySamples> families = new ArrayList<>();
     for (Collector c : collectors) {
-      families.addAll(c.collect());
+      families.addAll(sendExemplars ? c.collect() : withoutExemplars(c.collect()));
     }
     WriteRequestEncoder.Encoded e = WriteRequestEncoder.encode(families, clock.millis(), externalLabels);
     if (e.samples == 0) {
@@ -211,8 +227,11 @@ public final class RemoteWriter implements AutoCloseable {
                 .header(RemoteWriteDescriptor.VERSION_HEADER, RemoteWriteDescriptor.VERSION)
                 .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(r.body));
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+          req.header(h.getKey(), h.getValue());
+        }
         if (authorization != null) {
-          req.header("Authorization", authorization);
+          req.setHeader("Authorization", authorization);
         }
         HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
         int code = resp.statusCode();
@@ -379,6 +398,8 @@ public final class RemoteWriter implements AutoCloseable {
     private final Map<String, String> externalLabels = new TreeMap<>();
     private boolean instanceLabel = true;
     private String authorization;
+    private final Map<String, String> headers = new TreeMap<>();
+    private boolean sendExemplars = true;
     private int queueCapacity = 64;
     private Duration minBackoff = Duration.ofMillis(30);
     private Duration maxBackoff = Duration.ofSeconds(5);
@@ -415,6 +436,33 @@ public final class RemoteWriter implements AutoCloseable {
         throw new IllegalArgumentException("externalLabel: invalid label name " + name);
       }
       externalLabels.put(name, Objects.requireNonNull(value, "externalLabel value"));
+      return this;
+    }
+
+    /**
+     * An extra header on every request (Prometheus {@code remote_write.headers}, e.g. {@code X-Scope-OrgID}). The
+     * protocol's own headers cannot be replaced; {@code Authorization} is better set by {@link #bearerToken} or
+     * {@link #basicAuth}, which win over it.
+     */
+    public Builder header(String name, String value) {
+      Objects.requireNonNull(name, "header name");
+      Objects.requireNonNull(value, "header value");
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+        throw new IllegalArgumentException("header: invalid name \"" + name + "\"");
+      }
+      if (lower.equals("content-encoding") || lower.equals("content-type") || lower.equals("user-agent")
+          || lower.equals(RemoteWriteDescriptor.VERSION_HEADER.toLowerCase(java.util.Locale.ROOT))
+          || lower.equals("host") || lower.equals("content-length") || lower.equals("connection")) {
+        throw new IllegalArgumentException("header: " + name + " is set by the remote-write protocol");
+      }
+      headers.put(name, value);
+      return this;
+    }
+
+    /** Whether exemplars (trace ids on latency buckets) are sent (Prometheus {@code send_exemplars}; default true). */
+    public Builder sendExemplars(boolean enabled) {
+      this.sendExemplars = enabled;
       return this;
     }
 

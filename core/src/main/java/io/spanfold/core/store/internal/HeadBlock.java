@@ -5,7 +5,10 @@ import static io.spanfold.core.store.internal.SpanLogDescriptor.*;
 import com.carrotsearch.hppc.LongIntHashMap;
 import io.spanfold.core.model.SpanBatch;
 import io.spanfold.core.store.BlockState;
+import io.spanfold.core.store.RecoveryListener;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -29,6 +32,7 @@ public final class HeadBlock extends Block {
   private static final int MIN_GROWTH = 4 << 20;
   private static final int MAX_GROWTH = 64 << 20;
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final Object lock;
   private final FileChannel channel;
@@ -92,6 +96,13 @@ public final class HeadBlock extends Block {
    * @throws CorruptBlockException when the log's header is unusable
    */
   public static HeadBlock recover(String tenant, long id, Path dir, Object lock) throws IOException {
+    return recover(tenant, id, dir, lock, RecoveryListener.NOOP, Long.MAX_VALUE);
+  }
+
+  /** As {@link #recover(String, long, Path, Object)}, telling {@code listener} about progress. */
+  public static HeadBlock recover(
+      String tenant, long id, Path dir, Object lock, RecoveryListener listener, long progressNanos)
+      throws IOException {
     FileChannel ch = FileChannel.open(dir.resolve(BlockFiles.WAL), StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       long size = ch.size();
@@ -106,7 +117,11 @@ public final class HeadBlock extends Block {
       }
       HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, m.getLong(HEADER_CREATED));
       h.setMap(m);
-      h.replay((int) size);
+      Path file = dir.resolve(BlockFiles.WAL);
+      long t0 = System.nanoTime();
+      listener.started(tenant, file, size);
+      h.replay((int) size, listener, file, t0, progressNanos);
+      listener.finished(tenant, file, h.position, h.index.spanCount(), System.nanoTime() - t0);
       return h;
     } catch (IOException | RuntimeException e) {
       ch.close();
@@ -256,19 +271,17 @@ public final class HeadBlock extends Block {
     if (ml != (len < 0 ? -1 : len) || sl != (schemaLen < 0 ? -1 : schemaLen)) {
       return false;
     }
-    int p = at + DICT_BYTES;
-    for (int i = 0; i < len; i++) {
-      if (m.get(p + i) != src[off + i]) {
-        return false;
-      }
+    // one bulk copy and vectorised compares: this runs for every resource and scope of every batch
+    int ln = Math.max(len, 0);
+    int sn = Math.max(schemaLen, 0);
+    if (hashScratch.length < ln + sn) {
+      hashScratch = new byte[ln + sn];
     }
-    p += Math.max(len, 0);
-    for (int i = 0; i < schemaLen; i++) {
-      if (m.get(p + i) != src[schemaOff + i]) {
-        return false;
-      }
-    }
-    return true;
+    byte[] logged = hashScratch;
+    m.get(at + DICT_BYTES, logged, 0, ln + sn);
+    // absent parts have offset -1: compare only what is there
+    return (ln == 0 || Arrays.equals(logged, 0, ln, src, off, off + ln))
+        && (sn == 0 || Arrays.equals(logged, ln, ln + sn, src, schemaOff, schemaOff + sn));
   }
 
   private int crcOf(int at, int length) {
@@ -279,11 +292,22 @@ public final class HeadBlock extends Block {
     return (int) crc.getValue();
   }
 
-  private void replay(int size) throws IOException {
+  private void replay(int size, RecoveryListener listener, Path file, long t0, long progressNanos)
+      throws IOException {
     int at = HEADER_LENGTH;
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
+    long nextReport = t0 + progressNanos;
+    int records = 0;
     while (true) {
+      // Reading the clock per record would cost more than the replay itself.
+      if ((++records & 1023) == 0) {
+        long now = System.nanoTime();
+        if (now - nextReport >= 0) {
+          listener.progress(tenant, file, at, size, index.spanCount(), now - t0);
+          nextReport = now + progressNanos;
+        }
+      }
       int length = checkRecord(map, at, size, crc);
       if (length > 0) {
         byte type = map.get(at + TYPE);
@@ -412,6 +436,11 @@ public final class HeadBlock extends Block {
   /**
    * Extends the file by real zeros rather than sparsely: a full disk then fails as an IOException here instead of as
    * a fault when a mapped page is first touched. Caller holds {@code growLock}.
+   *
+   * <p>Tried and measured (bench/RESULTS.md, perf section): reserving the range with {@code posix_fallocate} instead
+   * takes the preallocation thread's CPU to almost nothing, but the appending thread then pays for every first touch
+   * of an unwritten extent's page (its CPU per span doubled), so the zero-fill stays: it keeps that work off the
+   * ingest thread.
    */
   private void extendLocked(long from, long to) throws IOException {
     long p = from;
@@ -648,16 +677,26 @@ public final class HeadBlock extends Block {
       size++;
     }
 
+    /** Content hash of a message and its schema URL (-1 lengths: absent); in memory only, never persisted. */
     static long hash(byte[] a, int off, int len, int schemaOff, int schemaLen) {
       long h = 0x9E3779B97F4A7C15L ^ len;
-      for (int i = 0; i < len; i++) {
+      h = mixBytes(h, a, off, len);
+      h = (h ^ schemaLen) * 0xBF58476D1CE4E5B9L;
+      h = mixBytes(h, a, schemaOff, schemaLen);
+      h ^= h >>> 29;
+      return h;
+    }
+
+    /** Eight bytes per step: resources are a few hundred bytes and are hashed once per batch each. */
+    private static long mixBytes(long h, byte[] a, int off, int len) {
+      int i = 0;
+      for (; i + 8 <= len; i += 8) {
+        h = (h ^ (long) LONG_LE.get(a, off + i)) * 0x100000001B3L;
+        h ^= h >>> 32;
+      }
+      for (; i < len; i++) {
         h = (h ^ a[off + i]) * 0x100000001B3L;
       }
-      h = h * 31 + schemaLen;
-      for (int i = 0; i < schemaLen; i++) {
-        h = (h ^ a[schemaOff + i]) * 0x100000001B3L;
-      }
-      h ^= h >>> 29;
       return h;
     }
   }

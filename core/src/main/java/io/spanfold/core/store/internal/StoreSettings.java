@@ -1,6 +1,7 @@
 package io.spanfold.core.store.internal;
 
 import io.spanfold.core.store.FsyncPolicy;
+import io.spanfold.core.store.RecoveryListener;
 import io.spanfold.core.store.StoreMetrics;
 import java.util.function.LongSupplier;
 
@@ -15,6 +16,8 @@ public final class StoreSettings {
   public final long slackNanos;
   public final LongSupplier clock;
   public final StoreMetrics metrics;
+  public final RecoveryListener recovery;
+  public final long recoveryProgressNanos;
 
   public StoreSettings(
       long retentionNanos, long maxBytes, long blockDurationNanos, long maxBlockBytes, int maxBlockSpans,
@@ -28,5 +31,25 @@ public final class StoreSettings {
     this.slackNanos = slackNanos;
     this.clock = clock;
     this.metrics = metrics;
+    this.recovery = RecoveryListener.NOOP;
+    this.recoveryProgressNanos = 2_000_000_000L;
+  }
+
+  /** As above, with a listener told about head-block recovery at most every {@code recoveryProgressNanos}. */
+  public StoreSettings(
+      long retentionNanos, long maxBytes, long blockDurationNanos, long maxBlockBytes, int maxBlockSpans,
+      FsyncPolicy fsync, long slackNanos, LongSupplier clock, StoreMetrics metrics, RecoveryListener recovery,
+      long recoveryProgressNanos) {
+    this.retentionNanos = retentionNanos;
+    this.maxBytes = maxBytes;
+    this.blockDurationNanos = blockDurationNanos;
+    this.maxBlockBytes = maxBlockBytes;
+    this.maxBlockSpans = maxBlockSpans;
+    this.fsync = fsync;
+    this.slackNanos = slackNanos;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.recovery = recovery;
+    this.recoveryProgressNanos = recoveryProgressNanos;
   }
 }

@@ -77,7 +77,7 @@ public final class TenantStore {
           // Completion committed before the span log was removed: the log is redundant.
           Files.deleteIfExists(bd.resolve(BlockFiles.WAL));
         } else if (Files.exists(bd.resolve(BlockFiles.WAL))) {
-          HeadBlock h = HeadBlock.recover(tenant, id, bd, t.appendLock);
+          HeadBlock h = HeadBlock.recover(tenant, id, bd, t.appendLock, s.recovery, s.recoveryProgressNanos);
           h.clampRecoveredRange(s.slackNanos, s.blockDurationNanos);
           opened.add(h);
           recovered.add(h);

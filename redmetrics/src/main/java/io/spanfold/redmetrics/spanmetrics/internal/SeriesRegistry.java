@@ -19,6 +19,8 @@ public final class SeriesRegistry {
   private final Series overflow;
   /** Read lock-free by stripes to route new keys to the overflow series without taking {@link #lock}. */
   private volatile boolean full;
+  /** Bumped whenever series are retired: stripes compare it once per batch instead of checking series per span. */
+  private volatile long retireEpoch;
   private long added;
   private long removed;
 
@@ -26,6 +28,10 @@ public final class SeriesRegistry {
     this.config = config;
     this.overflow =
         new Series("", new byte[0], List.of("true"), true, config.buckets, config.clock.millis());
+  }
+
+  long retireEpoch() {
+    return retireEpoch;
   }
 
   boolean isFull() {
@@ -73,6 +79,9 @@ public final class SeriesRegistry {
         }
       }
       removed += n;
+      if (n > 0) {
+        retireEpoch++;
+      }
       full = config.maxActiveSeries > 0 && series.size() >= config.maxActiveSeries;
     }
     return n;

@@ -1,0 +1,2 @@
+/** Internal, unstable: helpers of {@link io.spanfold.core.Spanfold}. */
+package io.spanfold.core.internal;
