@@ -221,6 +221,16 @@ public final class SpanfoldServer implements Closeable {
       b.consumer(store).closeOnStop(store);
       TraceByIdHandler byId = TraceByIdHandler.builder().lookup(store).maxTraceBytes(5_000_000).build();
       b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
+      // Search and tag autocomplete run on the query port's workers; a slow query stops at its time budget.
+      io.spanfold.otlp.query.SearchHandler search =
+          new io.spanfold.otlp.query.SearchHandler(store, java.time.Duration.ofSeconds(30));
+      io.spanfold.otlp.query.SearchTagsHandler tags =
+          new io.spanfold.otlp.query.SearchTagsHandler(store, java.time.Duration.ofSeconds(10));
+      b.route(io.spanfold.otlp.query.SearchHandler.PATH, Set.of("GET"), search)
+          .route(io.spanfold.otlp.query.SearchTagsHandler.V1_TAGS, Set.of("GET"), tags)
+          .route(io.spanfold.otlp.query.SearchTagsHandler.V2_TAGS, Set.of("GET"), tags)
+          .route(io.spanfold.otlp.query.SearchTagsHandler.V1_VALUES, Set.of("GET"), tags)
+          .route(io.spanfold.otlp.query.SearchTagsHandler.V2_VALUES, Set.of("GET"), tags);
       b.consumer(red.spanMetrics()).closeOnStop(red);
       red.register(b.registry);
       ServiceGraphMetrics graphMetrics = ServiceGraphMetrics.builder().build();
