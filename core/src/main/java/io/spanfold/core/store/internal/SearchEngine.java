@@ -522,21 +522,16 @@ public final class SearchEngine {
         }
       }
     }
-    Integer[] idx = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
-    }
-    long[] st = starts;
-    Arrays.sort(idx, (a, b) -> Long.compare(st[b], st[a]));
-    for (int i = 0; i < n; i++) {
-      int k = idx[i];
-      if (starts[k] < run.floor()) {
-        break;
+    // Head ordinals follow arrival, which roughly follows start time: visiting them newest-arrival first and skipping
+    // (not stopping at) traces older than the current floor needs no sort and stays exact.
+    for (int i = n - 1; i >= 0; i--) {
+      if (starts[i] < run.floor()) {
+        continue;
       }
       if ((i & 63) == 0 && run.expired()) {
         return;
       }
-      Records r = h.records(ords[k]);
+      Records r = h.records(ords[i]);
       if (r != null) {
         verify(run, viewOf(r.buf, r.offsets, r.n, r.resourceOffsets, run));
       }
