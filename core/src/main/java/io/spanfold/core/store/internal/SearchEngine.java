@@ -452,7 +452,10 @@ public final class SearchEngine {
     final TreeMap<String, long[]> stats = new TreeMap<>();
   }
 
-  /** Searches the blocks (newest first, each acquired by the caller's store) as the request says. */
+  /**
+   * Searches a snapshot of the blocks as the request says; null when a block was replaced or deleted under the search
+   * (its successor is only in a newer snapshot), so the caller retries.
+   */
   public static SearchResponse search(Block[] blocks, SearchRequest req, long nowNanos) {
     Run run = new Run(req);
     if (req.query() != null && req.query().isNoop()) {
@@ -471,7 +474,7 @@ public final class SearchEngine {
         break;
       }
       if (!b.acquire()) {
-        continue; // replaced meanwhile; its successor is a newer snapshot's business (Tempo's search is best effort)
+        return null; // replaced (completed) or deleted since the snapshot: the caller retries on a newer one
       }
       try {
         run.blocks++;

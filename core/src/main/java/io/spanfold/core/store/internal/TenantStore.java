@@ -348,7 +348,12 @@ public final class TenantStore {
 
   /** Runs a search over this tenant's blocks (see {@link SearchEngine}). */
   public io.spanfold.core.search.SearchResponse search(io.spanfold.core.search.SearchRequest r) {
-    return SearchEngine.search(blocks, r, s.clock.getAsLong());
+    while (true) {
+      io.spanfold.core.search.SearchResponse resp = SearchEngine.search(blocks, r, s.clock.getAsLong());
+      if (resp != null) {
+        return resp;
+      }
+    }
   }
 
   public java.util.Map<String, java.util.Set<String>> tagNames(long from, long to) {
