@@ -214,6 +214,30 @@ public final class Spanfold implements Closeable {
     return serviceGraphBuilder().stats();
   }
 
+  /**
+   * Searches the default tenant's traces with TraceQL or legacy tags (Tempo's {@code /api/search}): the block search
+   * indexes narrow the candidates, then the query is evaluated on their spans; newest first, within the request's
+   * limit and time budget.
+   */
+  public io.spanfold.core.search.SearchResponse search(io.spanfold.core.search.SearchRequest request) {
+    return store.search(io.spanfold.core.model.SpanBatch.DEFAULT_TENANT, request);
+  }
+
+  /** Attribute names by scope ({@code resource}, {@code span}); both bounds 0 = recent data. */
+  public java.util.Map<String, java.util.Set<String>> tagNames(long fromNanos, long toNanos) {
+    return store.tagNames(io.spanfold.core.model.SpanBatch.DEFAULT_TENANT, fromNanos, toNanos);
+  }
+
+  /**
+   * Values of an attribute or intrinsic, typed as Tempo lists them, optionally only from traces matching
+   * {@code filter} (may be null).
+   */
+  public java.util.Set<io.spanfold.core.search.TagValue> tagValues(io.spanfold.core.query.traceql.Attribute attribute,
+      io.spanfold.core.query.traceql.Query filter, long fromNanos, long toNanos, int maxValues, Duration budget) {
+    return store.tagValues(io.spanfold.core.model.SpanBatch.DEFAULT_TENANT, attribute, filter, fromNanos, toNanos,
+        maxValues, budget);
+  }
+
   /** The store, for adapters: it is the {@link TraceLookup} the Tempo trace-by-id handler serves. */
   public SpanStore store() {
     return store;

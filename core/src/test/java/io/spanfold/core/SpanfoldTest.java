@@ -124,6 +124,23 @@ class SpanfoldTest {
   }
 
   @Test
+  void searchesStoredTracesWithTraceQlAndListsTags() throws Exception {
+    try (Spanfold s = Spanfold.builder().dataDir(dir).build()) {
+      s.ingest(call(7, 8).toByteArray());
+      s.ingest(call(9, 10).toByteArray());
+      io.spanfold.core.search.SearchResponse found = s.search(io.spanfold.core.search.SearchRequest.builder()
+          .query(io.spanfold.core.query.traceql.TraceQL.parse("{ status = error && resource.service.name = \"backend\" }"))
+          .timeRange(1, Long.MAX_VALUE).build());
+      assertThat(found.traces()).extracting(t -> t.traceIdLow()).containsExactlyInAnyOrder(8L, 10L);
+      io.spanfold.core.search.SearchResponse none = s.search(io.spanfold.core.search.SearchRequest.builder()
+          .query(io.spanfold.core.query.traceql.TraceQL.parse("{ resource.service.name = \"nope\" }"))
+          .timeRange(1, Long.MAX_VALUE).build());
+      assertThat(none.traces()).isEmpty();
+      assertThat(s.tagNames(1, Long.MAX_VALUE).get("resource")).contains("service.name");
+    }
+  }
+
+  @Test
   void serviceGraphPairsClientAndServer() throws Exception {
     try (Spanfold s = Spanfold.builder().dataDir(dir).build()) {
       s.ingest(call(1, 2).toByteArray());

@@ -154,6 +154,59 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     return t == null ? null : t.find(traceIdHigh, traceIdLow, fromNanos, toNanos);
   }
 
+  /**
+   * Searches one tenant's traces (TraceQL or legacy tags): candidates narrowed by each block's search index, verified
+   * on their spans, newest first. Runs on the calling thread; never holds the append lock longer than computing a
+   * head block's candidate list. An unknown tenant has no traces.
+   */
+  public io.spanfold.core.search.SearchResponse search(String tenant, io.spanfold.core.search.SearchRequest request) {
+    Objects.requireNonNull(request, "request");
+    ensureOpen();
+    TenantStore t = tenants.get(tenant);
+    return t == null ? new io.spanfold.core.search.SearchResponse(List.of(), 0, 0, 0, 0, false) : t.search(request);
+  }
+
+  /**
+   * Attribute names by scope ({@code "resource"}, {@code "span"}, each sorted) of blocks holding data in
+   * {@code [fromNanos, toNanos]}; both 0 = the recent window ({@link io.spanfold.core.search.SearchRequest#DEFAULT_RECENT_WINDOW}).
+   */
+  public java.util.Map<String, java.util.Set<String>> tagNames(String tenant, long fromNanos, long toNanos) {
+    ensureOpen();
+    TenantStore t = tenants.get(tenant);
+    if (t == null) {
+      java.util.Map<String, java.util.Set<String>> empty = new java.util.LinkedHashMap<>();
+      empty.put("resource", new java.util.TreeSet<>());
+      empty.put("span", new java.util.TreeSet<>());
+      return empty;
+    }
+    long[] r = range(t, fromNanos, toNanos);
+    return t.tagNames(r[0], r[1]);
+  }
+
+  /**
+   * Values of an attribute or intrinsic, typed as Tempo lists them. Without a filter (or with {@code {}}) they come
+   * from the search indexes; with a filter, from the spans of traces matching it within {@code budget}.
+   */
+  public java.util.Set<io.spanfold.core.search.TagValue> tagValues(String tenant,
+      io.spanfold.core.query.traceql.Attribute attribute, io.spanfold.core.query.traceql.Query filter, long fromNanos,
+      long toNanos, int maxValues, Duration budget) {
+    Objects.requireNonNull(attribute, "attribute");
+    ensureOpen();
+    TenantStore t = tenants.get(tenant);
+    if (t == null) {
+      return new java.util.TreeSet<>();
+    }
+    long[] r = range(t, fromNanos, toNanos);
+    return t.tagValues(attribute, filter, r[0], r[1], maxValues, budget.toNanos());
+  }
+
+  private static long[] range(TenantStore t, long from, long to) {
+    if (from == 0 && to == 0) {
+      return new long[] {t.now() - io.spanfold.core.search.SearchRequest.DEFAULT_RECENT_WINDOW.toNanos(), 0};
+    }
+    return new long[] {from, to};
+  }
+
   /** Calls {@code action} with a snapshot of every block, per tenant newest first. */
   public void forEachBlock(Consumer<BlockInfo> action) {
     Objects.requireNonNull(action, "action");

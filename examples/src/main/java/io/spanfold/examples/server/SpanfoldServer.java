@@ -16,6 +16,8 @@ import io.spanfold.otlp.http.OtlpHttpReceiver;
 import io.spanfold.otlp.query.Readiness;
 import io.spanfold.otlp.query.StatusHandlers;
 import io.spanfold.otlp.query.ServiceGraphHandler;
+import io.spanfold.otlp.query.SearchHandler;
+import io.spanfold.otlp.query.SearchTagsHandler;
 import io.spanfold.otlp.query.TraceByIdHandler;
 import io.spanfold.redmetrics.RedMetricsWiring;
 import io.spanfold.redmetrics.store.PrometheusStoreMetrics;
@@ -25,6 +27,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -329,6 +332,14 @@ public final class SpanfoldServer implements Closeable {
       TraceByIdHandler byId = TraceByIdHandler.builder().lookup(spanfold.store())
           .maxTraceBytes(guardConfig.queryMaxTraceBytes()).tenant(tenantOf(guardConfig)).build();
       b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
+      // Search and tag autocomplete run on the query port's workers; a slow query stops at its time budget.
+      SearchHandler search = new SearchHandler(spanfold.store(), Duration.ofSeconds(30), tenantOf(guardConfig));
+      SearchTagsHandler tags = new SearchTagsHandler(spanfold.store(), Duration.ofSeconds(10), tenantOf(guardConfig));
+      b.route(SearchHandler.PATH, Set.of("GET"), search)
+          .route(SearchTagsHandler.V1_TAGS, Set.of("GET"), tags)
+          .route(SearchTagsHandler.V2_TAGS, Set.of("GET"), tags)
+          .route(SearchTagsHandler.V1_VALUES, Set.of("GET"), tags)
+          .route(SearchTagsHandler.V2_VALUES, Set.of("GET"), tags);
       red.register(b.registry);
       b.registry.register(graphMetrics.collector());
       // Also expires pending edges on each scrape, so virtual nodes appear while the server is idle.

@@ -146,7 +146,10 @@ class GrafanaProvisioningTest {
 
       // What Grafana's Tempo data source calls for the features enabled here is in the route table and answers.
       for (String path : List.of("/api/echo", "/api/status/buildinfo", "/api/traces/5b8efff798038103d269b633813fc60c",
-          "/api/v2/traces/5b8efff798038103d269b633813fc60c", "/api/service-graph", "/metrics", "/ready")) {
+          "/api/v2/traces/5b8efff798038103d269b633813fc60c", "/api/service-graph", "/metrics", "/ready",
+          // search.hide is false: Grafana's search builder and tag autocomplete call these.
+          "/api/search", "/api/v2/search/tags", "/api/v2/search/tag/resource.service.name/values",
+          "/api/search/tags", "/api/search/tag/service.name/values")) {
         assertThat(server.queryRoutes().match(path)).as(path).isNotNull();
       }
       String base = "http://127.0.0.1:" + server.httpAddress().getPort();

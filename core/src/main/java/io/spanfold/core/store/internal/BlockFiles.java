@@ -88,7 +88,7 @@ public final class BlockFiles {
   /** Bytes of a completed block's own files (not a span log that is about to be deleted). */
   public static long completedBlockBytes(Path dir) {
     long total = 0;
-    for (String f : new String[] {SPANS, INDEX, BLOOM, META}) {
+    for (String f : new String[] {SPANS, INDEX, BLOOM, META, SearchIndexFile.FILE}) {
       try {
         total += Files.size(dir.resolve(f));
       } catch (IOException e) {

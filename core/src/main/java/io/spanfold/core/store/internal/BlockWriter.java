@@ -26,6 +26,7 @@ public final class BlockWriter {
     Files.deleteIfExists(dir.resolve(BlockFiles.INDEX));
     Files.deleteIfExists(dir.resolve(BlockFiles.BLOOM));
     Files.deleteIfExists(dir.resolve(BlockFiles.META + ".tmp"));
+    Files.deleteIfExists(dir.resolve(SearchIndexFile.FILE));
 
     ByteBuffer log = head.log().duplicate().order(ByteOrder.LITTLE_ENDIAN);
     HeadTraceIndex index = head.index();
@@ -38,6 +39,7 @@ public final class BlockWriter {
     // Pass 1: entry values (their average size configures the map), in trace ordinal order.
     byte[][] values = new byte[traces][];
     long[] rangeStart = new long[traces];
+    SearchIndexFile.TraceColumns columns = new SearchIndexFile.TraceColumns(traces);
     long dictBytes = 0;
     for (int r = 0; r < resourceCount; r++) {
       dictBytes += align(log.getInt(resourceOffsets[r]));
@@ -73,6 +75,7 @@ public final class BlockWriter {
       values[t] = TraceEntryDescriptor.encode(pos, (int) len, n, index.start(t), index.end(t), index.error(t),
           service, name);
       valueBytes += values[t].length;
+      columns.set(t, index.traceHigh(t), index.traceLow(t), pos, (int) len, n, index.start(t), index.end(t));
       pos += len;
     }
     long spansBytes = pos;
@@ -122,6 +125,8 @@ public final class BlockWriter {
       bloom.add(index.traceHigh(t), index.traceLow(t));
     }
     bloom.write(dir.resolve(BlockFiles.BLOOM));
+
+    SearchIndexFile.write(dir, head.searchIndex(), columns, traces);
 
     new BlockMetaDescriptor(head.id(), head.createdNanos(), head.minTimeNanos(), head.maxTimeNanos(),
         head.spanCount(), traces, spansBytes, dictEnd, bloom.fileLength(), resourceCount, scopeCount)

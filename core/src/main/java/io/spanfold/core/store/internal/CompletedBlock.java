@@ -28,12 +28,14 @@ public final class CompletedBlock extends Block {
   private final int[] resourceOffsets;
   private final int[] scopeOffsets;
   private final long bytes;
+  private final SearchIndexFile search;
   private volatile String corruption;
 
   private CompletedBlock(
       String tenant, long id, Path dir, BlockMetaDescriptor meta, MappedByteBuffer spans, BloomFilter bloom,
-      ChronicleMap<byte[], byte[]> index, int[] resourceOffsets, int[] scopeOffsets) {
+      ChronicleMap<byte[], byte[]> index, int[] resourceOffsets, int[] scopeOffsets, SearchIndexFile search) {
     super(tenant, id, dir);
+    this.search = search;
     this.meta = meta;
     this.spans = spans;
     this.bloom = bloom;
@@ -126,7 +128,91 @@ public final class CompletedBlock extends Block {
       index.close();
       throw new CorruptBlockException("trace index holds " + size + " traces, block.meta says " + meta.traceCount);
     }
-    return new CompletedBlock(tenant, id, dir, meta, spans, bloom, index, res, sc);
+    SearchIndexFile search;
+    try {
+      search = openOrBuildSearch(dir, spans, meta, res);
+    } catch (IOException | RuntimeException e) {
+      index.close();
+      throw e;
+    }
+    return new CompletedBlock(tenant, id, dir, meta, spans, bloom, index, res, sc, search);
+  }
+
+  /**
+   * Opens {@code search.idx}; a block completed by an earlier store version (or whose search index is damaged) is
+   * indexed now from its compacted spans, whose traces are contiguous, in the order completion gave them ordinals.
+   */
+  private static SearchIndexFile openOrBuildSearch(Path dir, ByteBuffer spans, BlockMetaDescriptor meta, int[] res)
+      throws IOException {
+    if (Files.exists(dir.resolve(SearchIndexFile.FILE))) {
+      try {
+        return SearchIndexFile.open(dir);
+      } catch (CorruptBlockException e) {
+        LOG.log(System.Logger.Level.WARNING, "search index of " + dir + " unusable (" + e.getMessage() + "); rebuilding");
+      }
+    }
+    HeadTraceIndex traces = new HeadTraceIndex();
+    HeadSearchIndex idx = new HeadSearchIndex(traces);
+    CRC32 crc = new CRC32();
+    int end = (int) meta.spansBytes;
+    int at = (int) meta.dictEnd;
+    byte[] scratch = new byte[256];
+    java.util.List<int[]> ranges = new java.util.ArrayList<>();
+    while (at < end) {
+      int l = checkRecord(spans, at, end, crc);
+      if (l <= 0 || spans.get(at + TYPE) != TYPE_SPAN) {
+        throw new CorruptBlockException("spans.dat record at " + at + " torn while indexing for search");
+      }
+      int r = spans.getInt(at + SPAN_RESOURCE_ID);
+      if (r < 0 || r >= res.length) {
+        throw new CorruptBlockException("spans.dat record at " + at + " names resource " + r);
+      }
+      int t = traces.add(spans.getLong(at + SPAN_TRACE_HIGH), spans.getLong(at + SPAN_TRACE_LOW), at,
+          spans.getLong(at + SPAN_START), spans.getLong(at + SPAN_END), spans.getLong(at + SPAN_PARENT_ID) == 0,
+          spans.get(at + SPAN_STATUS) == 2);
+      if (t == ranges.size()) {
+        ranges.add(new int[] {at, 0});
+      }
+      ranges.get(t)[1] = at + align(l) - ranges.get(t)[0];
+      if (!idx.hasResource(r)) {
+        int ro = res[r];
+        int ml = Math.max(spans.getInt(ro + DICT_MESSAGE_LENGTH), 0);
+        byte[] rb = new byte[ml];
+        spans.get(ro + DICT_BYTES, rb);
+        idx.indexResource(r, rb, 0, ml);
+      }
+      int sl = spans.getInt(at + SPAN_BYTES_LENGTH);
+      if (scratch.length < sl) {
+        scratch = new byte[Math.max(sl, scratch.length * 2)];
+      }
+      spans.get(at + SPAN_BYTES, scratch, 0, sl);
+      idx.addSpan(t, r, scratch, 0, sl, spans.getInt(at + SPAN_NAME_OFFSET), spans.getInt(at + SPAN_NAME_LENGTH),
+          spans.get(at + SPAN_STATUS), spans.get(at + SPAN_KIND), spans.getLong(at + SPAN_START),
+          spans.getLong(at + SPAN_END));
+      at += align(l);
+    }
+    int n = traces.traceCount();
+    SearchIndexFile.TraceColumns tc = new SearchIndexFile.TraceColumns(n);
+    for (int t = 0; t < n; t++) {
+      tc.set(t, traces.traceHigh(t), traces.traceLow(t), ranges.get(t)[0], ranges.get(t)[1], traces.count(t),
+          traces.start(t), traces.end(t));
+    }
+    SearchIndexFile.write(dir, idx, tc, n);
+    LOG.log(System.Logger.Level.INFO, "indexed block " + dir + " for search (" + n + " traces)");
+    return SearchIndexFile.open(dir);
+  }
+
+  public SearchIndexFile searchIndex() {
+    return search;
+  }
+
+  /** The compacted span file (read-only mapping; callers duplicate it). */
+  public ByteBuffer spans() {
+    return spans;
+  }
+
+  public int[] resourceOffsets() {
+    return resourceOffsets;
   }
 
   /** Non-null once a read found damage: the store then quarantines the block. */

@@ -48,6 +48,8 @@ public final class HeadBlock extends Block {
   private final CRC32 crc = new CRC32();
 
   private final HeadTraceIndex index = new HeadTraceIndex();
+  private final HeadSearchIndex search = new HeadSearchIndex(index);
+  private byte[] replayScratch = new byte[256];
   private final Dictionary resources = new Dictionary();
   private final Dictionary scopes = new Dictionary();
   private int[] batchResourceIds = new int[8];
@@ -208,7 +210,14 @@ public final class HeadBlock extends Block {
       m.put(at + SPAN_BYTES, src, b.spanOffset(i), spanLength);
       m.putInt(at + CRC, crcOf(at, length));
       position = at + align(length);
-      index.add(th, tl, at, start, end, b.parentSpanId(i) == 0, b.statusCode(i) == 2);
+      int t = index.add(th, tl, at, start, end, b.parentSpanId(i) == 0, b.statusCode(i) == 2);
+      int ri = b.resourceIndex(i);
+      int rid = batchResourceIds[ri];
+      if (!search.hasResource(rid)) {
+        search.indexResource(rid, src, b.resourceOffset(ri), Math.max(b.resourceLength(ri), 0));
+      }
+      search.addSpan(t, rid, src, b.spanOffset(i), spanLength, nameLength > 0 ? b.nameOffset(i) : 0,
+          Math.max(nameLength, 0), b.statusCode(i), b.kind(i), start, end);
       long cs = start < lo || start > hi ? nowNanos : start;
       long ce = end < lo || end > hi ? nowNanos : end;
       min = Math.min(min, Math.min(cs, ce));
@@ -319,8 +328,9 @@ public final class HeadBlock extends Block {
           } else {
             long start = map.getLong(at + SPAN_START);
             long end = map.getLong(at + SPAN_END);
-            index.add(map.getLong(at + SPAN_TRACE_HIGH), map.getLong(at + SPAN_TRACE_LOW), at, start, end,
+            int t = index.add(map.getLong(at + SPAN_TRACE_HIGH), map.getLong(at + SPAN_TRACE_LOW), at, start, end,
                 map.getLong(at + SPAN_PARENT_ID) == 0, map.get(at + SPAN_STATUS) == 2);
+            indexRecord(t, at, res);
             // The arrival time is not logged; the block's creation time stands in for it when clamping is moot.
             min = Math.min(min, start);
             max = Math.max(max, end);
@@ -395,6 +405,24 @@ public final class HeadBlock extends Block {
       }
     }
     map.force();
+  }
+
+  /** Rebuilds the search postings of a replayed span record (recovery path: copies bytes freely). */
+  private void indexRecord(int t, int at, int res) {
+    if (!search.hasResource(res)) {
+      int ro = resources.offset(res);
+      int ml = Math.max(map.getInt(ro + DICT_MESSAGE_LENGTH), 0);
+      byte[] rb = new byte[ml];
+      map.get(ro + DICT_BYTES, rb);
+      search.indexResource(res, rb, 0, ml);
+    }
+    int sl = map.getInt(at + SPAN_BYTES_LENGTH);
+    if (replayScratch.length < sl) {
+      replayScratch = new byte[Math.max(sl, replayScratch.length * 2)];
+    }
+    map.get(at + SPAN_BYTES, replayScratch, 0, sl);
+    search.addSpan(t, res, replayScratch, 0, sl, map.getInt(at + SPAN_NAME_OFFSET), map.getInt(at + SPAN_NAME_LENGTH),
+        map.get(at + SPAN_STATUS), map.get(at + SPAN_KIND), map.getLong(at + SPAN_START), map.getLong(at + SPAN_END));
   }
 
   private long hashOfRecord(int at) {
@@ -558,6 +586,26 @@ public final class HeadBlock extends Block {
     return index;
   }
 
+  /**
+   * The span records of trace ordinal {@code t} as they are now, with the mapping and resource offsets to read them
+   * outside the lock (records below the log position never change; an old mapping stays valid after a remap).
+   */
+  SearchEngine.Records records(int t) {
+    synchronized (lock) {
+      if (t >= index.traceCount()) {
+        return null;
+      }
+      int n = index.count(t);
+      int[] offsets = index.offsets(t, null);
+      return new SearchEngine.Records(map.duplicate().order(ByteOrder.LITTLE_ENDIAN), offsets, n, resources.offsets());
+    }
+  }
+
+  HeadSearchIndex searchIndex() {
+    return search;
+  }
+
+  /** The current mapping; records below {@link #logLength()} (read under the lock) never change. */
   ByteBuffer log() {
     return map;
   }

@@ -43,8 +43,8 @@ public final class HeadTraceIndex {
     return spanCount;
   }
 
-  /** Records a span record at {@code offset}; {@code root} when it has no parent. */
-  public void add(long high, long low, int offset, long startNanos, long endNanos, boolean root, boolean isError) {
+  /** Records a span record at {@code offset}; {@code root} when it has no parent. Returns the trace ordinal. */
+  public int add(long high, long low, int offset, long startNanos, long endNanos, boolean root, boolean isError) {
     int t = findOrInsert(high, low);
     int s = spanCount;
     if (s == spanOffset.length) {
@@ -68,6 +68,7 @@ public final class HeadTraceIndex {
     if (isError) {
       error[t] = true;
     }
+    return t;
   }
 
   /** Returns the trace's ordinal, or -1. */

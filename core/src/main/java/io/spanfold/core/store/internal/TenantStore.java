@@ -346,6 +346,30 @@ public final class TenantStore {
     }
   }
 
+  /** Runs a search over this tenant's blocks (see {@link SearchEngine}). */
+  public io.spanfold.core.search.SearchResponse search(io.spanfold.core.search.SearchRequest r) {
+    while (true) {
+      io.spanfold.core.search.SearchResponse resp = SearchEngine.search(blocks, r, s.clock.getAsLong());
+      if (resp != null) {
+        return resp;
+      }
+    }
+  }
+
+  public java.util.Map<String, java.util.Set<String>> tagNames(long from, long to) {
+    return SearchEngine.tagNames(blocks, from, to);
+  }
+
+  public java.util.Set<io.spanfold.core.search.TagValue> tagValues(
+      io.spanfold.core.query.traceql.Attribute attr, io.spanfold.core.query.traceql.Query filter, long from, long to,
+      int max, long budgetNanos) {
+    return SearchEngine.tagValues(blocks, attr, filter, from, to, max, budgetNanos);
+  }
+
+  public long now() {
+    return s.clock.getAsLong();
+  }
+
   public void forEachBlock(Consumer<BlockInfo> c) {
     for (Block b : blocks) {
       c.accept(b.info());
