@@ -42,24 +42,12 @@ public final class OtlpAttributes {
    */
   public static long findString(byte[] buf, int offset, int length, int attributesField, byte[] key) {
     int end = offset + length;
-    int p = offset;
     try {
-      while (p < end) {
-        long tag = readSmall(buf, p, end);
-        p = position(tag);
-        int field = value(tag) >>> 3;
-        int wire = value(tag) & 7;
-        if (field == attributesField && wire == WIRE_LEN) {
-          long len = readSmall(buf, p, end);
-          p = position(len);
-          int kvLen = checkedLength(value(len), p, end);
-          long found = stringValueIfKey(buf, p, p + kvLen, key);
-          if (found != -1) {
-            return found;
-          }
-          p += kvLen;
-        } else {
-          p = skip(buf, p, end, wire);
+      for (long kv = nextEntry(buf, offset, end, attributesField); kv != -1;
+          kv = nextEntry(buf, sliceEnd(kv), end, attributesField)) {
+        long found = stringValueIfKey(buf, sliceOffset(kv), sliceEnd(kv), key);
+        if (found != -1) {
+          return found;
         }
       }
     } catch (IndexOutOfBoundsException malformed) {
@@ -71,26 +59,72 @@ public final class OtlpAttributes {
   /** Calls {@code visitor} for every attribute of the message, in wire order. Stops quietly at malformed bytes. */
   public static void forEach(byte[] buf, int offset, int length, int attributesField, AttributeVisitor visitor) {
     int end = offset + length;
-    int p = offset;
     try {
-      while (p < end) {
-        long tag = readSmall(buf, p, end);
-        p = position(tag);
-        int field = value(tag) >>> 3;
-        int wire = value(tag) & 7;
-        if (field == attributesField && wire == WIRE_LEN) {
-          long len = readSmall(buf, p, end);
-          p = position(len);
-          int kvLen = checkedLength(value(len), p, end);
-          visitKeyValue(buf, p, p + kvLen, visitor);
-          p += kvLen;
-        } else {
-          p = skip(buf, p, end, wire);
-        }
+      for (long kv = nextEntry(buf, offset, end, attributesField); kv != -1;
+          kv = nextEntry(buf, sliceEnd(kv), end, attributesField)) {
+        visitKeyValue(buf, sliceOffset(kv), sliceEnd(kv), visitor);
       }
     } catch (IndexOutOfBoundsException malformed) {
       // stop: the decoder that accepted this message already validated its framing
     }
+  }
+
+  /**
+   * The next {@code KeyValue} of the attributes field at or after {@code p}: its slice as
+   * {@code offset << 32 | length}, or -1 when there is none before {@code end}.
+   */
+  private static long nextEntry(byte[] buf, int p, int end, int attributesField) {
+    while (p < end) {
+      long tag = readSmall(buf, p, end);
+      p = position(tag);
+      int field = value(tag) >>> 3;
+      int wire = value(tag) & 7;
+      if (field == attributesField && wire == WIRE_LEN) {
+        long len = readSmall(buf, p, end);
+        p = position(len);
+        return (long) p << 32 | checkedLength(value(len), p, end);
+      }
+      p = skip(buf, p, end, wire);
+    }
+    return -1;
+  }
+
+  /**
+   * The slice of the last length-delimited occurrence of {@code wanted} in {@code buf[p, end)} (protobuf: the last
+   * one wins) as {@code offset << 32 | length}, or -1 when absent.
+   */
+  private static long lastLengthDelimited(byte[] buf, int p, int end, int wanted) {
+    long found = -1;
+    while (p < end) {
+      long tag = readSmall(buf, p, end);
+      p = position(tag);
+      int field = value(tag) >>> 3;
+      int wire = value(tag) & 7;
+      if (wire == WIRE_LEN) {
+        long len = readSmall(buf, p, end);
+        p = position(len);
+        int l = checkedLength(value(len), p, end);
+        if (field == wanted) {
+          found = (long) p << 32 | l;
+        }
+        p += l;
+      } else {
+        p = skip(buf, p, end, wire);
+      }
+    }
+    return found;
+  }
+
+  private static int sliceOffset(long slice) {
+    return (int) (slice >>> 32);
+  }
+
+  private static int sliceLength(long slice) {
+    return (int) slice;
+  }
+
+  private static int sliceEnd(long slice) {
+    return sliceOffset(slice) + sliceLength(slice);
   }
 
   /** True when the UTF-8 bytes at {@code buf[offset..offset+length)} equal {@code expected}. */
@@ -107,34 +141,16 @@ public final class OtlpAttributes {
   }
 
   private static long stringValueIfKey(byte[] buf, int p, int end, byte[] key) {
-    int keyOff = -1;
-    int keyLen = 0;
-    int valOff = -1;
-    int valLen = 0;
-    while (p < end) {
-      long tag = readSmall(buf, p, end);
-      p = position(tag);
-      int field = value(tag) >>> 3;
-      int wire = value(tag) & 7;
-      if (wire == WIRE_LEN && (field == KEY_VALUE_KEY || field == KEY_VALUE_VALUE)) {
-        long len = readSmall(buf, p, end);
-        p = position(len);
-        int l = checkedLength(value(len), p, end);
-        if (field == KEY_VALUE_KEY) {
-          keyOff = p;
-          keyLen = l;
-        } else {
-          valOff = p;
-          valLen = l;
-        }
-        p += l;
-      } else {
-        p = skip(buf, p, end, wire);
-      }
-    }
-    if (keyOff < 0 || !bytesEqual(buf, keyOff, keyLen, key) || valOff < 0) {
+    long k = lastLengthDelimited(buf, p, end, KEY_VALUE_KEY);
+    if (k == -1 || !bytesEqual(buf, sliceOffset(k), sliceLength(k), key)) {
       return -1;
     }
+    long v = lastLengthDelimited(buf, p, end, KEY_VALUE_VALUE);
+    if (v == -1) {
+      return -1;
+    }
+    int valOff = sliceOffset(v);
+    int valLen = sliceLength(v);
     // AnyValue: look for string_value (last one wins, as in protobuf)
     long result = -1;
     int q = valOff;
@@ -159,31 +175,12 @@ public final class OtlpAttributes {
   }
 
   private static void visitKeyValue(byte[] buf, int p, int end, AttributeVisitor visitor) {
-    int keyOff = p;
-    int keyLen = 0;
-    int valOff = -1;
-    int valLen = 0;
-    while (p < end) {
-      long tag = readSmall(buf, p, end);
-      p = position(tag);
-      int field = value(tag) >>> 3;
-      int wire = value(tag) & 7;
-      if (wire == WIRE_LEN && (field == KEY_VALUE_KEY || field == KEY_VALUE_VALUE)) {
-        long len = readSmall(buf, p, end);
-        p = position(len);
-        int l = checkedLength(value(len), p, end);
-        if (field == KEY_VALUE_KEY) {
-          keyOff = p;
-          keyLen = l;
-        } else {
-          valOff = p;
-          valLen = l;
-        }
-        p += l;
-      } else {
-        p = skip(buf, p, end, wire);
-      }
-    }
+    long k = lastLengthDelimited(buf, p, end, KEY_VALUE_KEY);
+    int keyOff = k == -1 ? p : sliceOffset(k); // an absent key reads as the empty key
+    int keyLen = k == -1 ? 0 : sliceLength(k);
+    long val = lastLengthDelimited(buf, p, end, KEY_VALUE_VALUE);
+    int valOff = val == -1 ? -1 : sliceOffset(val);
+    int valLen = val == -1 ? 0 : sliceLength(val);
     if (valOff < 0) {
       visitor.attribute(buf, keyOff, keyLen, TYPE_EMPTY, 0, 0, 0);
       return;
