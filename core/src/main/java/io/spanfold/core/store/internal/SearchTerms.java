@@ -1,12 +1,22 @@
 package io.spanfold.core.store.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Internal, unstable. How the search index names a term (scope, key, typed value) and a key (scope, key): a 64-bit
- * hash of their bytes, computed the same way from span bytes at ingest and from query strings at search time, so the
- * ingest path never builds a String. Two distinct terms sharing a hash only merge their postings: the index is a
- * pre-filter whose candidates are always verified on the spans, so a collision can add candidates, never lose one.
+ * hash of their bytes, computed the same way from span bytes at ingest and from query strings (their UTF-8 bytes) at
+ * search time, so the ingest path never builds a String. Two distinct terms sharing a hash only merge their postings:
+ * the index is a pre-filter whose candidates are always verified on the spans, so a collision can add candidates,
+ * never lose one.
+ *
+ * <p>The hash reads 8 bytes per step (an xxHash64-style round per little-endian word, the last word overlapping the
+ * previous one rather than a byte loop; inputs under 8 bytes are read as two overlapping ints or three bytes, which,
+ * with the length mixed in, still cover every byte) and ends with a full 64-bit avalanche, so its low bits can index
+ * an open-addressing table directly. It is persisted in {@code search.idx}: changing it needs a
+ * {@link SearchIndexFile#VERSION} bump (older files are then re-indexed when opened).
  */
 public final class SearchTerms {
   private SearchTerms() {}
@@ -25,30 +35,25 @@ public final class SearchTerms {
   static final byte[] KEY_STATUS = "status".getBytes(StandardCharsets.UTF_8);
   static final byte[] KEY_KIND = "kind".getBytes(StandardCharsets.UTF_8);
 
-  private static final long FNV = 0xcbf29ce484222325L;
-  private static final long PRIME = 0x100000001b3L;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final long P1 = 0x9E3779B185EBCA87L;
+  private static final long P2 = 0xC2B2AE3D27D4EB4FL;
+  private static final long P3 = 0x165667B19E3779F9L;
+  private static final long P4 = 0x85EBCA77C2B2AE63L;
+  private static final long P5 = 0x27D4EB2F165667C5L;
 
   static long keyHash(byte scope, byte[] b, int off, int len) {
-    long h = (FNV ^ scope) * PRIME;
-    for (int i = 0; i < len; i++) {
-      h = (h ^ (b[off + i] & 0xFF)) * PRIME;
-    }
-    return mix(h ^ len);
+    return bytes(P5 + scope * P1, b, off, len);
   }
 
   static long stringTerm(long keyHash, byte[] b, int off, int len) {
-    long h = (keyHash ^ TYPE_STRING) * PRIME;
-    for (int i = 0; i < len; i++) {
-      h = (h ^ (b[off + i] & 0xFF)) * PRIME;
-    }
-    return mix(h ^ ((long) len << 8));
+    return bytes(keyHash + TYPE_STRING * P3, b, off, len);
   }
 
   static long scalarTerm(long keyHash, byte type, long bits) {
-    long h = (keyHash ^ type) * PRIME;
-    h = (h ^ bits) * PRIME;
-    h = (h ^ (bits >>> 32)) * PRIME;
-    return mix(h);
+    return avalanche(round(keyHash + type * P3 + 8, bits));
   }
 
   public static long keyHash(byte scope, String key) {
@@ -65,10 +70,35 @@ public final class SearchTerms {
     return scalarTerm(keyHash(scope, key), type, bits);
   }
 
-  private static long mix(long h) {
+  /** Hash of {@code b[off, off + len)} under {@code seed}. */
+  static long bytes(long seed, byte[] b, int off, int len) {
+    long h = seed + len * P5;
+    int end = off + len;
+    if (len >= 8) {
+      int i = off;
+      while (end - i > 8) {
+        h = round(h, (long) LONGS.get(b, i));
+        i += 8;
+      }
+      h = round(h, (long) LONGS.get(b, end - 8));
+    } else if (len >= 4) {
+      h = round(h, ((int) INTS.get(b, off) & 0xFFFF_FFFFL) | ((long) (int) INTS.get(b, end - 4) << 32));
+    } else if (len > 0) {
+      h = round(h, (b[off] & 0xFF) | (b[off + (len >>> 1)] & 0xFF) << 8 | (b[end - 1] & 0xFF) << 16);
+    }
+    return avalanche(h);
+  }
+
+  private static long round(long h, long w) {
+    h ^= Long.rotateLeft(w * P2, 31) * P1;
+    return Long.rotateLeft(h, 27) * P1 + P4;
+  }
+
+  private static long avalanche(long h) {
     h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    return h;
+    h *= P2;
+    h ^= h >>> 29;
+    h *= P3;
+    return h ^ (h >>> 32);
   }
 }
