@@ -1,6 +1,5 @@
 package io.spanfold.core.store.internal;
 
-import com.carrotsearch.hppc.LongIntHashMap;
 import io.spanfold.core.wire.OtlpAttributes;
 import io.spanfold.core.wire.OtlpFields;
 import java.nio.charset.StandardCharsets;
@@ -61,14 +60,14 @@ public final class HeadSearchIndex implements SearchData {
   public static final int MAX_VALUE_BYTES = 1024;
   public static final int MAX_TERMS = 1 << 20;
 
-  private static final long KH_NAME =
-      SearchTerms.keyHash(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_NAME, 0, SearchTerms.KEY_NAME.length);
-  private static final long KH_STATUS =
-      SearchTerms.keyHash(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_STATUS, 0, SearchTerms.KEY_STATUS.length);
-  private static final long KH_KIND =
-      SearchTerms.keyHash(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_KIND, 0, SearchTerms.KEY_KIND.length);
+  private static final long KL_NAME =
+      SearchTerms.keyLane(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_NAME, 0, SearchTerms.KEY_NAME.length);
+  private static final long KL_STATUS =
+      SearchTerms.keyLane(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_STATUS, 0, SearchTerms.KEY_STATUS.length);
+  private static final long KL_KIND =
+      SearchTerms.keyLane(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_KIND, 0, SearchTerms.KEY_KIND.length);
 
-  private final LongIntHashMap keyIds = new LongIntHashMap();
+  private final HashIds keyIds = new HashIds(128);
   private int keyCount;
   private byte[] keyScope = new byte[64];
   private String[] keyName = new String[64];
@@ -78,23 +77,24 @@ public final class HeadSearchIndex implements SearchData {
   private long[] keyHashes = new long[64];
   private boolean keysOverflow;
 
-  // term hash -> id, open addressing with the pair interleaved (hash, id + 1; 0 = empty) so a hit reads one line
-  private long[] termTable = new long[2 * 1024];
-  private int termMask = 1023;
+  private final HashIds termIds = new HashIds(1024);
   private int termCount;
   private long[] termHash = new long[256];
   private int[] termKey = new int[256];
   private byte[] termType = new byte[256];
   private long[] termBits = new long[256];
   private String[] termStr = new String[256];
-  private int[] termLastTrace = new int[256];
   private int[] termPrevInKey = new int[256];
   // postings: per term a list of slices in the pool, each slice's last int links to the next, larger one
   private int[] termFirst = new int[256];
-  private int[] termPos = new int[256];
-  private int[] termLimit = new int[256];
+  // per term, together so a posting touches one cache line: last trace posted, next write address, the current
+  // slice's link slot, postings so far
+  private static final int LAST = 0;
+  private static final int POS = 1;
+  private static final int LIMIT = 2;
+  private static final int ENTRIES = 3;
+  private int[] termState = new int[256 * 4];
   private byte[] termLevel = new byte[256];
-  private int[] termEntries = new int[256];
   private int maxTermEntries;
 
   // status and kind codes 0..7 -> their term ids (-1 until seen): two table probes per span saved
@@ -183,16 +183,16 @@ public final class HeadSearchIndex implements SearchData {
       byte[] kb = SearchTerms.KEY_NAME;
       int term;
       if (nameLen > MAX_VALUE_BYTES) {
-        int k = key(KH_NAME, SearchTerms.SCOPE_INTRINSIC, kb, 0, kb.length);
+        int k = key(SearchTerms.keyHash(KL_NAME), SearchTerms.SCOPE_INTRINSIC, kb, 0, kb.length);
         if (k >= 0) {
           keyPartial[k] = true;
         }
         term = -1;
       } else {
-        long th = SearchTerms.stringTerm(KH_NAME, buf, nameOff, nameLen);
+        long th = SearchTerms.stringTerm(KL_NAME, buf, nameOff, nameLen);
         term = termId(th);
         if (term < 0) {
-          term = newTerm(KH_NAME, SearchTerms.SCOPE_INTRINSIC, kb, 0, kb.length, th, SearchTerms.TYPE_STRING, 0, buf,
+          term = newTerm(KL_NAME, SearchTerms.SCOPE_INTRINSIC, kb, 0, kb.length, th, SearchTerms.TYPE_STRING, 0, buf,
               nameOff, nameLen);
         }
       }
@@ -200,18 +200,18 @@ public final class HeadSearchIndex implements SearchData {
         post(term, t);
       }
     }
-    code(statusTerms, KH_STATUS, SearchTerms.KEY_STATUS, status, t);
-    code(kindTerms, KH_KIND, SearchTerms.KEY_KIND, kind, t);
+    code(statusTerms, KL_STATUS, SearchTerms.KEY_STATUS, status, t);
+    code(kindTerms, KL_KIND, SearchTerms.KEY_KIND, kind, t);
   }
 
-  private void code(int[] cache, long kh, byte[] keyBytes, int code, int t) {
+  private void code(int[] cache, long kl, byte[] keyBytes, int code, int t) {
     boolean cacheable = code >= 0 && code < cache.length;
     int term = cacheable ? cache[code] : -1;
     if (term < 0) {
-      long th = SearchTerms.scalarTerm(kh, SearchTerms.TYPE_INT, code);
+      long th = SearchTerms.scalarTerm(kl, SearchTerms.TYPE_INT, code);
       term = termId(th);
       if (term < 0) {
-        term = newTerm(kh, SearchTerms.SCOPE_INTRINSIC, keyBytes, 0, keyBytes.length, th, SearchTerms.TYPE_INT, code,
+        term = newTerm(kl, SearchTerms.SCOPE_INTRINSIC, keyBytes, 0, keyBytes.length, th, SearchTerms.TYPE_INT, code,
             null, 0, 0);
       }
       if (term < 0) {
@@ -233,14 +233,14 @@ public final class HeadSearchIndex implements SearchData {
     @Override
     public void attribute(byte[] b, int keyOff, int keyLen, int type, int valueOff, int valueLen, long bits) {
       // the term is looked up by its hash alone; the key's id is needed only to register a new term
-      long kh = SearchTerms.keyHash(scope, b, keyOff, keyLen);
+      long kl = SearchTerms.keyLane(scope, b, keyOff, keyLen);
       long th;
       byte ty;
       long v;
       switch (type) {
         case OtlpAttributes.TYPE_STRING:
           if (valueLen > MAX_VALUE_BYTES) {
-            int k = key(kh, scope, b, keyOff, keyLen);
+            int k = key(SearchTerms.keyHash(kl), scope, b, keyOff, keyLen);
             if (k >= 0) {
               keyPartial[k] = true;
             }
@@ -248,29 +248,29 @@ public final class HeadSearchIndex implements SearchData {
           }
           ty = SearchTerms.TYPE_STRING;
           v = 0;
-          th = SearchTerms.stringTerm(kh, b, valueOff, valueLen);
+          th = SearchTerms.stringTerm(kl, b, valueOff, valueLen);
           break;
         case OtlpAttributes.TYPE_INT:
           ty = SearchTerms.TYPE_INT;
           v = bits;
-          th = SearchTerms.scalarTerm(kh, ty, v);
+          th = SearchTerms.scalarTerm(kl, ty, v);
           break;
         case OtlpAttributes.TYPE_DOUBLE:
           ty = SearchTerms.TYPE_FLOAT;
           v = floatBits(Double.longBitsToDouble(bits));
-          th = SearchTerms.scalarTerm(kh, ty, v);
+          th = SearchTerms.scalarTerm(kl, ty, v);
           break;
         case OtlpAttributes.TYPE_BOOL:
           ty = SearchTerms.TYPE_BOOL;
           v = bits != 0 ? 1 : 0;
-          th = SearchTerms.scalarTerm(kh, ty, v);
+          th = SearchTerms.scalarTerm(kl, ty, v);
           break;
         default:
           return; // arrays, maps, bytes: TraceQL reads them as nil, nothing to narrow on
       }
       int term = termId(th);
       if (term < 0) {
-        term = newTerm(kh, scope, b, keyOff, keyLen, th, ty, v, ty == SearchTerms.TYPE_STRING ? b : null, valueOff,
+        term = newTerm(kl, scope, b, keyOff, keyLen, th, ty, v, ty == SearchTerms.TYPE_STRING ? b : null, valueOff,
             valueLen);
         if (term < 0) {
           return;
@@ -293,9 +293,9 @@ public final class HeadSearchIndex implements SearchData {
   }
 
   /** Registers a term not in the table (and its key if new); -1 when a cardinality bound refuses it. */
-  private int newTerm(long kh, byte scope, byte[] kb, int koff, int klen, long th, byte type, long bits, byte[] vb,
-      int voff, int vlen) {
-    int k = key(kh, scope, kb, koff, klen);
+  private int newTerm(long keyLane, byte scope, byte[] kb, int koff, int klen, long th, byte type, long bits,
+      byte[] vb, int voff, int vlen) {
+    int k = key(SearchTerms.keyHash(keyLane), scope, kb, koff, klen);
     if (k < 0) {
       return -1;
     }
@@ -303,7 +303,7 @@ public final class HeadSearchIndex implements SearchData {
   }
 
   private int key(long kh, byte scope, byte[] b, int off, int len) {
-    int k = keyIds.getOrDefault(kh, -1);
+    int k = keyIds.get(kh);
     if (k >= 0) {
       return k;
     }
@@ -346,70 +346,45 @@ public final class HeadSearchIndex implements SearchData {
       termType = Arrays.copyOf(termType, n);
       termBits = Arrays.copyOf(termBits, n);
       termStr = Arrays.copyOf(termStr, n);
-      termLastTrace = Arrays.copyOf(termLastTrace, n);
       termPrevInKey = Arrays.copyOf(termPrevInKey, n);
       termFirst = Arrays.copyOf(termFirst, n);
-      termPos = Arrays.copyOf(termPos, n);
-      termLimit = Arrays.copyOf(termLimit, n);
+      termState = Arrays.copyOf(termState, n * 4);
       termLevel = Arrays.copyOf(termLevel, n);
-      termEntries = Arrays.copyOf(termEntries, n);
     }
     termHash[term] = th;
     termKey[term] = k;
     termType[term] = type;
     termBits[term] = bits;
     termStr[term] = b == null ? null : new String(b, off, len, StandardCharsets.UTF_8);
-    termLastTrace[term] = -1;
     termPrevInKey[term] = keyLastTerm[k];
     termFirst[term] = -1;
-    termPos[term] = -1;
-    termLimit[term] = -1;
+    termState[4 * term + LAST] = -1;
+    termState[4 * term + POS] = -1;
+    termState[4 * term + LIMIT] = -1;
+    termState[4 * term + ENTRIES] = 0;
     termLevel[term] = 0;
-    termEntries[term] = 0;
     keyLastTerm[k] = term;
     keyValues[k]++;
     termCount = term + 1;
-    tablePut(th, term);
+    termIds.put(th, term);
     return term;
   }
 
-  private void tablePut(long th, int term) {
-    if ((termCount << 2) > (termMask + 1) * 3) {
-      long[] old = termTable;
-      termMask = (termMask << 1) | 1;
-      termTable = new long[(termMask + 1) * 2];
-      for (int s = 0; s < old.length; s += 2) {
-        if (old[s + 1] != 0) {
-          insert(old[s], old[s + 1]);
-        }
-      }
-    }
-    insert(th, term + 1L);
-  }
-
-  private void insert(long th, long idPlusOne) {
-    long[] tab = termTable;
-    int s = (int) th & termMask;
-    while (tab[2 * s + 1] != 0) {
-      s = (s + 1) & termMask;
-    }
-    tab[2 * s] = th;
-    tab[2 * s + 1] = idPlusOne;
-  }
-
   private void post(int term, int t) {
-    if (termLastTrace[term] == t) {
+    int[] st = termState;
+    int at = 4 * term;
+    if (st[at + LAST] == t) {
       return;
     }
-    termLastTrace[term] = t;
-    int p = termPos[term];
-    if (p == termLimit[term]) {
+    st[at + LAST] = t;
+    int p = st[at + POS];
+    if (p == st[at + LIMIT]) {
       p = nextSlice(term, p);
     }
     pages[p >>> PAGE_BITS][p & PAGE_MASK] = t;
-    termPos[term] = p + 1;
-    int n = termEntries[term] + 1;
-    termEntries[term] = n;
+    st[at + POS] = p + 1;
+    int n = st[at + ENTRIES] + 1;
+    st[at + ENTRIES] = n;
     if (n > maxTermEntries) {
       maxTermEntries = n;
     }
@@ -435,7 +410,7 @@ public final class HeadSearchIndex implements SearchData {
       pages[p >>> PAGE_BITS][p & PAGE_MASK] = s;
     }
     termLevel[term] = (byte) level;
-    termLimit[term] = s + size - 1;
+    termState[4 * term + LIMIT] = s + size - 1;
     return s;
   }
 
@@ -467,7 +442,7 @@ public final class HeadSearchIndex implements SearchData {
   /** The key's id, or -1 when never seen. */
   @Override
   public int keyId(long keyHash) {
-    return keyIds.getOrDefault(keyHash, -1);
+    return keyIds.get(keyHash);
   }
 
   @Override
@@ -492,19 +467,7 @@ public final class HeadSearchIndex implements SearchData {
   /** The term's id, or -1. */
   @Override
   public int termId(long termHash) {
-    long[] tab = termTable;
-    int mask = termMask;
-    int s = (int) termHash & mask;
-    while (true) {
-      long id = tab[2 * s + 1];
-      if (id == 0) {
-        return -1;
-      }
-      if (tab[2 * s] == termHash) {
-        return (int) id - 1;
-      }
-      s = (s + 1) & mask;
-    }
+    return termIds.get(termHash);
   }
 
   public int termKey(int term) {
@@ -541,7 +504,7 @@ public final class HeadSearchIndex implements SearchData {
   /** Sets the bits of every trace holding {@code term} in {@code bits}. */
   @Override
   public void postings(int term, long[] bits) {
-    int n = termEntries[term];
+    int n = termState[4 * term + ENTRIES];
     int p = termFirst[term];
     int limit = p + 1;
     int level = 0;
@@ -559,7 +522,7 @@ public final class HeadSearchIndex implements SearchData {
 
   /** Postings recorded for {@code term} (a trace may repeat when its spans interleave with other traces'). */
   public int termEntries(int term) {
-    return termEntries[term];
+    return termState[4 * term + ENTRIES];
   }
 
   /** The largest {@link #termEntries}: a buffer this long holds any term's postings. */
@@ -579,7 +542,7 @@ public final class HeadSearchIndex implements SearchData {
    * least {@code (traceCount() + 63) / 64} long, left all zero), a sparse one by {@link Arrays#sort}.
    */
   public int sortedPostings(int term, int[] dst, long[] bitsScratch) {
-    int n = termEntries[term];
+    int n = termState[4 * term + ENTRIES];
     int p = termFirst[term];
     int level = 0;
     int at = 0;
@@ -634,7 +597,7 @@ public final class HeadSearchIndex implements SearchData {
 
   /** The trace ordinals holding {@code term}, ascending, without duplicates. */
   public int[] sortedPostings(int term) {
-    int[] out = new int[termEntries[term]];
+    int[] out = new int[termState[4 * term + ENTRIES]];
     int n = sortedPostings(term, out, null);
     return n == out.length ? out : Arrays.copyOf(out, n);
   }
@@ -657,7 +620,68 @@ public final class HeadSearchIndex implements SearchData {
 
   /** Approximate heap bytes held. */
   public long heapBytes() {
-    return (long) pageCount * PAGE * 4 + termHash.length * 70L + termTable.length * 8L + minDur.length * 20L
-        + keyScope.length * 40L;
+    return (long) pageCount * PAGE * 4 + termHash.length * 70L + termIds.heapBytes() + minDur.length * 20L
+        + keyScope.length * 40L + keyIds.heapBytes();
+  }
+
+  /**
+   * 64-bit hash → id, open addressing with linear probing, the pair interleaved ({@code hash, id + 1}; 0 = empty) so
+   * a hit reads one cache line, at most half full so a miss (a new term, or a value of a key past its bound) ends
+   * after about two probes. The hashes are already avalanched: their low bits index the table as they are.
+   */
+  private static final class HashIds {
+    private long[] table;
+    private int mask;
+    private int size;
+
+    HashIds(int slots) {
+      table = new long[2 * slots];
+      mask = slots - 1;
+    }
+
+    int get(long h) {
+      long[] tab = table;
+      int m = mask;
+      int s = (int) h & m;
+      while (true) {
+        long id = tab[2 * s + 1];
+        if (id == 0) {
+          return -1;
+        }
+        if (tab[2 * s] == h) {
+          return (int) id - 1;
+        }
+        s = (s + 1) & m;
+      }
+    }
+
+    /** Adds {@code h} (known to be absent). */
+    void put(long h, int id) {
+      if (++size * 2 > mask + 1) {
+        long[] old = table;
+        mask = (mask << 1) | 1;
+        table = new long[(mask + 1) * 2];
+        for (int s = 0; s < old.length; s += 2) {
+          if (old[s + 1] != 0) {
+            insert(old[s], old[s + 1]);
+          }
+        }
+      }
+      insert(h, id + 1L);
+    }
+
+    private void insert(long h, long idPlusOne) {
+      long[] tab = table;
+      int s = (int) h & mask;
+      while (tab[2 * s + 1] != 0) {
+        s = (s + 1) & mask;
+      }
+      tab[2 * s] = h;
+      tab[2 * s + 1] = idPlusOne;
+    }
+
+    long heapBytes() {
+      return table.length * 8L;
+    }
   }
 }

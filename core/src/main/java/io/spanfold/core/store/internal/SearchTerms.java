@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * <p>The hash reads 8 bytes per step (an xxHash64-style round per little-endian word, the last word overlapping the
  * previous one rather than a byte loop; inputs under 8 bytes are read as two overlapping ints or three bytes, which,
  * with the length mixed in, still cover every byte) and ends with a full 64-bit avalanche, so its low bits can index
- * an open-addressing table directly. It is persisted in {@code search.idx}: changing it needs a
+ * an open-addressing table directly. A term's hash combines its key's and its value's lanes, computed independently. It is persisted in {@code search.idx}: changing it needs a
  * {@link SearchIndexFile#VERSION} bump (older files are then re-indexed when opened).
  */
 public final class SearchTerms {
@@ -44,34 +44,51 @@ public final class SearchTerms {
   private static final long P4 = 0x85EBCA77C2B2AE63L;
   private static final long P5 = 0x27D4EB2F165667C5L;
 
+  /**
+   * A key's lane: its bytes mixed but not yet avalanched. Term hashes combine it with the value's own lane, so at
+   * ingest the two are computed side by side (independent multiply chains) and only the term's hash is finished; the
+   * key's hash ({@link #keyHash(long)}) is needed only when a key or term is new.
+   */
+  static long keyLane(byte scope, byte[] b, int off, int len) {
+    return lane(P5 + scope * P1, b, off, len);
+  }
+
+  static long keyHash(long keyLane) {
+    return avalanche(keyLane);
+  }
+
   static long keyHash(byte scope, byte[] b, int off, int len) {
-    return bytes(P5 + scope * P1, b, off, len);
+    return keyHash(keyLane(scope, b, off, len));
   }
 
-  static long stringTerm(long keyHash, byte[] b, int off, int len) {
-    return bytes(keyHash + TYPE_STRING * P3, b, off, len);
+  static long stringTerm(long keyLane, byte[] b, int off, int len) {
+    return avalanche(keyLane * P3 ^ lane(P4 + TYPE_STRING * P1, b, off, len));
   }
 
-  static long scalarTerm(long keyHash, byte type, long bits) {
-    return avalanche(round(keyHash + type * P3 + 8, bits));
+  static long scalarTerm(long keyLane, byte type, long bits) {
+    return avalanche(keyLane * P3 ^ round(P4 + type * P1 + 8 * P5, bits));
   }
 
   public static long keyHash(byte scope, String key) {
-    byte[] b = key.getBytes(StandardCharsets.UTF_8);
-    return keyHash(scope, b, 0, b.length);
+    return keyHash(keyLane(scope, key));
   }
 
   public static long stringTerm(byte scope, String key, String value) {
     byte[] v = value.getBytes(StandardCharsets.UTF_8);
-    return stringTerm(keyHash(scope, key), v, 0, v.length);
+    return stringTerm(keyLane(scope, key), v, 0, v.length);
   }
 
   public static long scalarTerm(byte scope, String key, byte type, long bits) {
-    return scalarTerm(keyHash(scope, key), type, bits);
+    return scalarTerm(keyLane(scope, key), type, bits);
   }
 
-  /** Hash of {@code b[off, off + len)} under {@code seed}. */
-  static long bytes(long seed, byte[] b, int off, int len) {
+  private static long keyLane(byte scope, String key) {
+    byte[] b = key.getBytes(StandardCharsets.UTF_8);
+    return keyLane(scope, b, 0, b.length);
+  }
+
+  /** {@code b[off, off + len)} mixed under {@code seed}, not avalanched. */
+  static long lane(long seed, byte[] b, int off, int len) {
     long h = seed + len * P5;
     int end = off + len;
     if (len >= 8) {
@@ -86,7 +103,7 @@ public final class SearchTerms {
     } else if (len > 0) {
       h = round(h, (b[off] & 0xFF) | (b[off + (len >>> 1)] & 0xFF) << 8 | (b[end - 1] & 0xFF) << 16);
     }
-    return avalanche(h);
+    return h;
   }
 
   private static long round(long h, long w) {

@@ -29,11 +29,12 @@ class SearchTermsPropertyTest {
     }
     System.arraycopy(k, 0, buf, before, k.length);
     System.arraycopy(v, 0, buf, before + k.length, v.length);
-    long kh = SearchTerms.keyHash(scope, buf, before, k.length);
-    assertThat(kh).isEqualTo(SearchTerms.keyHash(scope, key));
-    assertThat(SearchTerms.stringTerm(kh, buf, before + k.length, v.length))
+    long kl = SearchTerms.keyLane(scope, buf, before, k.length);
+    assertThat(SearchTerms.keyHash(kl)).isEqualTo(SearchTerms.keyHash(scope, key));
+    assertThat(SearchTerms.keyHash(scope, buf, before, k.length)).isEqualTo(SearchTerms.keyHash(scope, key));
+    assertThat(SearchTerms.stringTerm(kl, buf, before + k.length, v.length))
         .isEqualTo(SearchTerms.stringTerm(scope, key, value));
-    assertThat(SearchTerms.scalarTerm(kh, SearchTerms.TYPE_INT, bits))
+    assertThat(SearchTerms.scalarTerm(kl, SearchTerms.TYPE_INT, bits))
         .isEqualTo(SearchTerms.scalarTerm(scope, key, SearchTerms.TYPE_INT, bits));
   }
 
@@ -44,15 +45,21 @@ class SearchTermsPropertyTest {
     java.util.Random r = new java.util.Random(seed);
     byte[] b = new byte[len + 1];
     r.nextBytes(b);
-    Set<Long> seen = new HashSet<>();
-    seen.add(SearchTerms.keyHash(SearchTerms.SCOPE_SPAN, b, 0, len));
-    seen.add(SearchTerms.keyHash(SearchTerms.SCOPE_SPAN, b, 0, len + 1));
+    Set<Long> keys = new HashSet<>();
+    Set<Long> values = new HashSet<>();
+    long kl = SearchTerms.keyLane(SearchTerms.SCOPE_SPAN, b, 0, len);
+    keys.add(SearchTerms.keyHash(SearchTerms.SCOPE_SPAN, b, 0, len));
+    keys.add(SearchTerms.keyHash(SearchTerms.SCOPE_SPAN, b, 0, len + 1));
+    values.add(SearchTerms.stringTerm(kl, b, 0, len));
+    values.add(SearchTerms.stringTerm(kl, b, 0, len + 1));
     for (int i = 0; i < len; i++) {
       byte[] c = b.clone();
       c[i] ^= (byte) (1 + r.nextInt(255));
-      seen.add(SearchTerms.keyHash(SearchTerms.SCOPE_SPAN, c, 0, len));
+      keys.add(SearchTerms.keyHash(SearchTerms.SCOPE_SPAN, c, 0, len));
+      values.add(SearchTerms.stringTerm(kl, c, 0, len));
     }
-    assertThat(seen).hasSize(len + 2);
+    assertThat(keys).hasSize(len + 2);
+    assertThat(values).hasSize(len + 2);
   }
 
   @Property(tries = 200)
