@@ -25,8 +25,10 @@ import java.util.Map;
  * that only sums its arguments: the floor any indexer pays), indexing ({@code addSpan}, walk included), and writing {@code search.idx}.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.spanfold.bench.store.SearchIndexCost [blocks [blockSpans]]
+ * java -cp bench/target/benchmarks.jar io.spanfold.bench.store.SearchIndexCost [blocks [blockSpans [memoRun]]]
  * </pre>
+ *
+ * {@code memoRun}: attributes per memoised run of the span-attribute memo (0: memo off; default: the store's).
  */
 public final class SearchIndexCost {
   private SearchIndexCost() {}
@@ -34,6 +36,7 @@ public final class SearchIndexCost {
   public static void main(String[] args) throws Exception {
     int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 6;
     int blockSpans = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+    int memoRun = args.length > 2 ? Integer.parseInt(args[2]) : -1;
     RequestPool pool = new RequestPool(64, 100, false, 1, System.nanoTime());
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     OtlpProtoDecoder decoder = new OtlpProtoDecoder();
@@ -47,7 +50,7 @@ public final class SearchIndexCost {
     try {
       for (int block = 0; block < blocks; block++) {
         HeadTraceIndex traces = new HeadTraceIndex();
-        HeadSearchIndex idx = new HeadSearchIndex(traces);
+        HeadSearchIndex idx = memoRun < 0 ? new HeadSearchIndex(traces) : new HeadSearchIndex(traces, memoRun);
         long walk = 0;
         long index = 0;
         int spans = 0;
@@ -96,9 +99,10 @@ public final class SearchIndexCost {
         SearchIndexFile.write(dir, idx, cols, tc);
         long write = mx.getCurrentThreadCpuTime() - w0;
         System.out.printf("block %d: %d spans, %d traces, %d terms, %.0f MiB heap | attribute walk %.0f"
-                + " ns/span, indexing (walk included) %.0f ns/span, search.idx write %.0f ns/span (%d ms)%n",
+                + " ns/span, indexing (walk included) %.0f ns/span, search.idx write %.0f ns/span (%d ms),"
+            + " memo %d hits %d misses%n",
             block, spans, tc, idx.termCount(), idx.heapBytes() / 1048576.0, (double) walk / spans,
-            (double) index / spans, (double) write / spans, write / 1_000_000);
+            (double) index / spans, (double) write / spans, write / 1_000_000, idx.memoHits(), idx.memoMisses());
       }
       System.out.println("(checksum " + sink[0] + ")");
     } finally {

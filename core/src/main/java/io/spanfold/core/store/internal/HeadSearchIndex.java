@@ -2,6 +2,9 @@ package io.spanfold.core.store.internal;
 
 import io.spanfold.core.wire.OtlpAttributes;
 import io.spanfold.core.wire.OtlpFields;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -37,7 +40,19 @@ public final class HeadSearchIndex implements SearchData {
   private final HeadTraceIndex traces;
 
   public HeadSearchIndex(HeadTraceIndex traces) {
+    this(traces, MEMO_RUN);
+  }
+
+  /**
+   * For tests and benchmarks: {@code memoRun} attributes at most per memoised run (0: no memo; at most
+   * {@link #MAX_MEMO_RUN}). The postings and terms are the same whatever it is.
+   */
+  public HeadSearchIndex(HeadTraceIndex traces, int memoRun) {
+    if (memoRun < 0 || memoRun > MAX_MEMO_RUN) {
+      throw new IllegalArgumentException("memoRun must be 0.." + MAX_MEMO_RUN + ": " + memoRun);
+    }
     this.traces = traces;
+    this.memoRun = memoRun;
   }
 
   @Override
@@ -124,6 +139,32 @@ public final class HeadSearchIndex implements SearchData {
 
   private final Visitor visitor = new Visitor();
 
+  /*
+   * Span-attribute memo. Most spans repeat most of their attributes verbatim (a service's route, method, peer…), so
+   * the bytes of a run of consecutive attribute entries (tag, length and KeyValue, as on the wire) map to the term ids
+   * they produced the first time: a hit posts those ids without walking the KeyValues, hashing keys and values or
+   * probing the term table. Direct-mapped, verified on the bytes themselves (a hash collision only costs a miss).
+   * Replaying is exact because a run maps to the same terms for the life of this index (terms are never removed and
+   * their hashes are pure functions of the bytes) and posting a term twice for the trace of the current span is a
+   * no-op; a run is remembered only when every attribute in it was indexed without a cardinality bound refusing it.
+   */
+  static final int MEMO_RUN = 2;
+  static final int MAX_MEMO_RUN = 16;
+  private static final int MEMO_SLOTS = 4096;
+  private static final int MEMO_BYTES = 128;
+  private static final int MAX_SPAN_ENTRIES = 128;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private final int memoRun;
+  private long[] memoHash;
+  private int[] memoLen;
+  private byte[] memoBytes;
+  private int[] memoTerms;
+  private byte[] memoCount;
+  private long memoHits;
+  private long memoMisses;
+  private final int[] entryStart = new int[MAX_SPAN_ENTRIES];
+  private final int[] entryEnd = new int[MAX_SPAN_ENTRIES];
+
   private static int[] newCodeCache() {
     int[] c = new int[8];
     Arrays.fill(c, -1);
@@ -178,7 +219,12 @@ public final class HeadSearchIndex implements SearchData {
     }
     visitor.scope = SearchTerms.SCOPE_SPAN;
     visitor.trace = t;
-    OtlpAttributes.forEach(buf, spanOff, spanLen, OtlpFields.SPAN_ATTRIBUTES, visitor);
+    int entries = memoRun == 0 ? -1 : attributeEntries(buf, spanOff, spanLen);
+    if (entries < 0) {
+      OtlpAttributes.forEach(buf, spanOff, spanLen, OtlpFields.SPAN_ATTRIBUTES, visitor);
+    } else {
+      memoAttributes(buf, entries, t);
+    }
     if (nameLen >= 0) {
       byte[] kb = SearchTerms.KEY_NAME;
       int term;
@@ -202,6 +248,199 @@ public final class HeadSearchIndex implements SearchData {
     }
     code(statusTerms, KL_STATUS, SearchTerms.KEY_STATUS, status, t);
     code(kindTerms, KL_KIND, SearchTerms.KEY_KIND, kind, t);
+  }
+
+  /**
+   * Finds the span's attribute entries ({@link #entryStart}, {@link #entryEnd}: from tag to end of the KeyValue);
+   * returns their count, or -1 when the span should take the plain walk (bytes malformed or unusual, too many
+   * attributes), which then behaves exactly as before.
+   */
+  private int attributeEntries(byte[] b, int off, int len) {
+    int p = off;
+    int end = off + len;
+    int n = 0;
+    while (p < end) {
+      int start = p;
+      int field;
+      int wire;
+      int t0 = b[p];
+      if (t0 >= 0) { // one-byte tag: fields 1..15, every Span field but flags
+        field = t0 >>> 3;
+        wire = t0 & 7;
+        p++;
+      } else {
+        long tag = smallVarint(b, p, end);
+        if (tag < 0) {
+          return -1;
+        }
+        p = (int) tag;
+        field = (int) (tag >>> 35);
+        wire = (int) (tag >>> 32) & 7;
+      }
+      switch (wire) {
+        case 0: {
+          int q = p;
+          while (q < end && q - p < 10 && b[q] < 0) {
+            q++;
+          }
+          if (q >= end || q - p >= 10) {
+            return -1;
+          }
+          p = q + 1;
+          break;
+        }
+        case 1:
+          p += 8;
+          break;
+        case 5:
+          p += 4;
+          break;
+        case 2: {
+          long vl;
+          if (p < end && b[p] >= 0) { // one-byte length: most attributes
+            vl = b[p++];
+          } else {
+            long l = smallVarint(b, p, end);
+            if (l < 0) {
+              return -1;
+            }
+            p = (int) l;
+            vl = l >>> 32;
+          }
+          if (vl > end - p) {
+            return -1;
+          }
+          p += (int) vl;
+          if (field == OtlpFields.SPAN_ATTRIBUTES) {
+            if (n == MAX_SPAN_ENTRIES) {
+              return -1;
+            }
+            entryStart[n] = start;
+            entryEnd[n] = p;
+            n++;
+          }
+          break;
+        }
+        default:
+          return -1;
+      }
+      if (p > end) {
+        return -1;
+      }
+      if (field == OtlpFields.SPAN_ATTRIBUTES && wire != 2) {
+        return -1;
+      }
+    }
+    return n;
+  }
+
+  /** A varint of at most 32 bits at {@code p}: {@code value << 32 | next position}, or -1 when malformed. */
+  private static long smallVarint(byte[] b, int p, int end) {
+    long v = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (p >= end) {
+        return -1;
+      }
+      byte x = b[p++];
+      v |= (long) (x & 0x7F) << shift;
+      if (x >= 0) {
+        return v > 0xFFFF_FFFFL ? -1 : v << 32 | p;
+      }
+    }
+    return -1;
+  }
+
+  /** Indexes the span's attribute entries as runs of up to {@link #memoRun} contiguous entries. */
+  private void memoAttributes(byte[] b, int n, int t) {
+    if (memoHash == null) {
+      memoHash = new long[MEMO_SLOTS];
+      memoLen = new int[MEMO_SLOTS];
+      Arrays.fill(memoLen, -1);
+      memoBytes = new byte[MEMO_SLOTS * MEMO_BYTES];
+      memoTerms = new int[MEMO_SLOTS * memoRun];
+      memoCount = new byte[MEMO_SLOTS];
+    }
+    int i = 0;
+    while (i < n) {
+      int s = entryStart[i];
+      int j = i + 1;
+      while (j < n && j - i < memoRun && entryStart[j] == entryEnd[j - 1] && entryEnd[j] - s <= MEMO_BYTES) {
+        j++;
+      }
+      if (!memoRun(b, s, entryEnd[j - 1], j - i, t)) {
+        return; // a malformed KeyValue: the plain walk stops there too
+      }
+      i = j;
+    }
+  }
+
+  /** Indexes one run of {@code count} contiguous attribute entries {@code b[s, e)}; false when one was malformed. */
+  private boolean memoRun(byte[] b, int s, int e, int count, int t) {
+    int len = e - s;
+    Visitor v = visitor;
+    if (len > MEMO_BYTES) {
+      v.visited = 0;
+      OtlpAttributes.forEach(b, s, len, OtlpFields.SPAN_ATTRIBUTES, v);
+      return v.visited == count;
+    }
+    long h = memoHash(b, s, len);
+    int slot = (int) h & (MEMO_SLOTS - 1);
+    int at = slot * MEMO_BYTES;
+    if (memoHash[slot] == h && memoLen[slot] == len && Arrays.equals(memoBytes, at, at + len, b, s, e)) {
+      int base = slot * memoRun;
+      for (int k = base, end = base + memoCount[slot]; k < end; k++) {
+        post(memoTerms[k], t);
+      }
+      memoHits++;
+      return true;
+    }
+    memoMisses++;
+    v.visited = 0;
+    v.collected = 0;
+    v.record = true;
+    v.refused = false;
+    OtlpAttributes.forEach(b, s, len, OtlpFields.SPAN_ATTRIBUTES, v);
+    v.record = false;
+    if (v.visited != count) {
+      return false;
+    }
+    if (!v.refused) {
+      memoHash[slot] = h;
+      memoLen[slot] = len;
+      System.arraycopy(b, s, memoBytes, at, len);
+      System.arraycopy(v.collect, 0, memoTerms, slot * memoRun, v.collected);
+      memoCount[slot] = (byte) v.collected;
+    }
+    return true;
+  }
+
+  /**
+   * The memo's slot hash: two independent add-rotate lanes over 8-byte words (the multiply is off the dependency
+   * chain, so it runs at about a word per cycle), then one avalanche. It only spreads runs over slots; a hit is
+   * verified on the bytes.
+   */
+  private static long memoHash(byte[] b, int off, int len) {
+    long a = len * 0x9E3779B185EBCA87L;
+    long c = 0x165667B19E3779F9L;
+    int i = off;
+    int end = off + len;
+    for (; end - i >= 16; i += 16) {
+      a = Long.rotateLeft(a + (long) LONGS.get(b, i) * 0xC2B2AE3D27D4EB4FL, 31);
+      c = Long.rotateLeft(c + (long) LONGS.get(b, i + 8) * 0xC2B2AE3D27D4EB4FL, 31);
+    }
+    if (len >= 8) {
+      if (end - i > 8) {
+        a = Long.rotateLeft(a + (long) LONGS.get(b, i) * 0xC2B2AE3D27D4EB4FL, 31);
+      }
+      if (end > i) {
+        c = Long.rotateLeft(c + (long) LONGS.get(b, end - 8) * 0xC2B2AE3D27D4EB4FL, 31);
+      }
+    } else {
+      for (; i < end; i++) {
+        a = Long.rotateLeft(a + b[i] * 0xC2B2AE3D27D4EB4FL, 31);
+      }
+    }
+    return SearchTerms.keyHash(a * 0x85EBCA77C2B2AE63L ^ c);
   }
 
   private void code(int[] cache, long kl, byte[] keyBytes, int code, int t) {
@@ -229,9 +468,14 @@ public final class HeadSearchIndex implements SearchData {
     int trace;
     int[] collect = new int[16];
     int collected;
+    // memo runs: attributes seen, whether to collect the term ids while posting them, whether a bound refused one
+    int visited;
+    boolean record;
+    boolean refused;
 
     @Override
     public void attribute(byte[] b, int keyOff, int keyLen, int type, int valueOff, int valueLen, long bits) {
+      visited++;
       // the term is looked up by its hash alone; the key's id is needed only to register a new term
       long kl = SearchTerms.keyLane(scope, b, keyOff, keyLen);
       long th;
@@ -244,6 +488,7 @@ public final class HeadSearchIndex implements SearchData {
             if (k >= 0) {
               keyPartial[k] = true;
             }
+            refused = true;
             return;
           }
           ty = SearchTerms.TYPE_STRING;
@@ -273,11 +518,15 @@ public final class HeadSearchIndex implements SearchData {
         term = newTerm(kl, scope, b, keyOff, keyLen, th, ty, v, ty == SearchTerms.TYPE_STRING ? b : null, valueOff,
             valueLen);
         if (term < 0) {
+          refused = true;
           return;
         }
       }
       if (trace >= 0) {
         post(term, trace);
+        if (record) {
+          collect[collected++] = term; // a run has at most MAX_MEMO_RUN attributes, collect holds 16
+        }
       } else {
         if (collected == collect.length) {
           collect = Arrays.copyOf(collect, collected * 2);
@@ -313,21 +562,16 @@ public final class HeadSearchIndex implements SearchData {
     }
     k = keyCount;
     if (k == keyScope.length) {
-      int n = k * 2;
-      keyScope = Arrays.copyOf(keyScope, n);
-      keyName = Arrays.copyOf(keyName, n);
-      keyValues = Arrays.copyOf(keyValues, n);
-      keyPartial = Arrays.copyOf(keyPartial, n);
-      keyLastTerm = Arrays.copyOf(keyLastTerm, n);
-      keyHashes = Arrays.copyOf(keyHashes, n);
+      growKeys(k * 2);
     }
+    String name = new String(b, off, len, StandardCharsets.UTF_8);
+    keyIds.put(kh, k); // allocations first: after them nothing can fail half way
     keyScope[k] = scope;
-    keyName[k] = new String(b, off, len, StandardCharsets.UTF_8);
+    keyName[k] = name;
     keyValues[k] = 0;
     keyPartial[k] = false;
     keyLastTerm[k] = -1;
     keyHashes[k] = kh;
-    keyIds.put(kh, k);
     keyCount = k + 1;
     return k;
   }
@@ -340,22 +584,15 @@ public final class HeadSearchIndex implements SearchData {
     }
     int term = termCount;
     if (term == termHash.length) {
-      int n = term * 2;
-      termHash = Arrays.copyOf(termHash, n);
-      termKey = Arrays.copyOf(termKey, n);
-      termType = Arrays.copyOf(termType, n);
-      termBits = Arrays.copyOf(termBits, n);
-      termStr = Arrays.copyOf(termStr, n);
-      termPrevInKey = Arrays.copyOf(termPrevInKey, n);
-      termFirst = Arrays.copyOf(termFirst, n);
-      termState = Arrays.copyOf(termState, n * 4);
-      termLevel = Arrays.copyOf(termLevel, n);
+      growTerms(term * 2);
     }
+    String str = b == null ? null : new String(b, off, len, StandardCharsets.UTF_8);
+    termIds.put(th, term); // allocations first: after them nothing can fail half way
     termHash[term] = th;
     termKey[term] = k;
     termType[term] = type;
     termBits[term] = bits;
-    termStr[term] = b == null ? null : new String(b, off, len, StandardCharsets.UTF_8);
+    termStr[term] = str;
     termPrevInKey[term] = keyLastTerm[k];
     termFirst[term] = -1;
     termState[4 * term + LAST] = -1;
@@ -366,8 +603,45 @@ public final class HeadSearchIndex implements SearchData {
     keyLastTerm[k] = term;
     keyValues[k]++;
     termCount = term + 1;
-    termIds.put(th, term);
     return term;
+  }
+
+  // Growth allocates every new array before assigning any, so an OutOfMemoryError leaves sibling arrays of equal
+  // length (the index stays usable; the append that hit it fails alone).
+  private void growKeys(int n) {
+    byte[] scope = Arrays.copyOf(keyScope, n);
+    String[] name = Arrays.copyOf(keyName, n);
+    int[] values = Arrays.copyOf(keyValues, n);
+    boolean[] partial = Arrays.copyOf(keyPartial, n);
+    int[] last = Arrays.copyOf(keyLastTerm, n);
+    long[] hashes = Arrays.copyOf(keyHashes, n);
+    keyScope = scope;
+    keyName = name;
+    keyValues = values;
+    keyPartial = partial;
+    keyLastTerm = last;
+    keyHashes = hashes;
+  }
+
+  private void growTerms(int n) {
+    long[] hash = Arrays.copyOf(termHash, n);
+    int[] key = Arrays.copyOf(termKey, n);
+    byte[] type = Arrays.copyOf(termType, n);
+    long[] bits = Arrays.copyOf(termBits, n);
+    String[] str = Arrays.copyOf(termStr, n);
+    int[] prev = Arrays.copyOf(termPrevInKey, n);
+    int[] first = Arrays.copyOf(termFirst, n);
+    int[] state = Arrays.copyOf(termState, n * 4);
+    byte[] level = Arrays.copyOf(termLevel, n);
+    termHash = hash;
+    termKey = key;
+    termType = type;
+    termBits = bits;
+    termStr = str;
+    termPrevInKey = prev;
+    termFirst = first;
+    termState = state;
+    termLevel = level;
   }
 
   private void post(int term, int t) {
@@ -396,10 +670,11 @@ public final class HeadSearchIndex implements SearchData {
     int level = p < 0 ? 0 : Math.min(termLevel[term] + 1, MAX_LEVEL);
     int size = 2 << level;
     if (pageUsed + size > PAGE) {
+      int[] page = new int[PAGE];
       if (pageCount == pages.length) {
         pages = Arrays.copyOf(pages, pageCount * 2);
       }
-      pages[pageCount++] = new int[PAGE];
+      pages[pageCount++] = page;
       pageUsed = 0;
     }
     int s = ((pageCount - 1) << PAGE_BITS) | pageUsed;
@@ -417,9 +692,12 @@ public final class HeadSearchIndex implements SearchData {
   private void ensureTrace(int t) {
     if (t >= minDur.length) {
       int n = Math.max(t + 1, minDur.length * 2);
-      minDur = Arrays.copyOf(minDur, n);
-      maxDur = Arrays.copyOf(maxDur, n);
-      lastResource = Arrays.copyOf(lastResource, n);
+      long[] min = Arrays.copyOf(minDur, n);
+      long[] max = Arrays.copyOf(maxDur, n);
+      int[] last = Arrays.copyOf(lastResource, n);
+      minDur = min;
+      maxDur = max;
+      lastResource = last;
     }
   }
 
@@ -618,10 +896,21 @@ public final class HeadSearchIndex implements SearchData {
     }
   }
 
+  /** Attribute runs found in the memo so far. */
+  public long memoHits() {
+    return memoHits;
+  }
+
+  /** Attribute runs looked up in the memo and indexed the long way (then remembered unless refused or too long). */
+  public long memoMisses() {
+    return memoMisses;
+  }
+
   /** Approximate heap bytes held. */
   public long heapBytes() {
     return (long) pageCount * PAGE * 4 + termHash.length * 70L + termIds.heapBytes() + minDur.length * 20L
-        + keyScope.length * 40L + keyIds.heapBytes();
+        + keyScope.length * 40L + keyIds.heapBytes()
+        + (memoHash == null ? 0 : MEMO_SLOTS * (13L + MEMO_BYTES + 4L * memoRun));
   }
 
   /**
@@ -657,10 +946,11 @@ public final class HeadSearchIndex implements SearchData {
 
     /** Adds {@code h} (known to be absent). */
     void put(long h, int id) {
-      if (++size * 2 > mask + 1) {
+      if ((size + 1) * 2 > mask + 1) {
         long[] old = table;
+        long[] grown = new long[(mask + 1) * 4]; // before any field changes: an OutOfMemoryError leaves the table
+        table = grown;
         mask = (mask << 1) | 1;
-        table = new long[(mask + 1) * 2];
         for (int s = 0; s < old.length; s += 2) {
           if (old[s + 1] != 0) {
             insert(old[s], old[s + 1]);
@@ -668,6 +958,7 @@ public final class HeadSearchIndex implements SearchData {
         }
       }
       insert(h, id + 1L);
+      size++;
     }
 
     private void insert(long h, long idPlusOne) {

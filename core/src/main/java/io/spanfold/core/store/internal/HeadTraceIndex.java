@@ -48,8 +48,11 @@ public final class HeadTraceIndex {
     int t = findOrInsert(high, low);
     int s = spanCount;
     if (s == spanOffset.length) {
-      spanOffset = Arrays.copyOf(spanOffset, s * 2);
-      spanPrev = Arrays.copyOf(spanPrev, s * 2);
+      // both allocated before either is assigned: an OutOfMemoryError leaves the index as it was
+      int[] so = Arrays.copyOf(spanOffset, s * 2);
+      int[] sp = Arrays.copyOf(spanPrev, s * 2);
+      spanOffset = so;
+      spanPrev = sp;
     }
     spanOffset[s] = offset;
     spanPrev[s] = lastSpan[t];
@@ -168,15 +171,24 @@ public final class HeadTraceIndex {
     return t;
   }
 
+  /** Allocates every new array before assigning any: an OutOfMemoryError leaves the arrays' lengths equal. */
   private void growTraces(int n) {
-    traceHigh = Arrays.copyOf(traceHigh, n);
-    traceLow = Arrays.copyOf(traceLow, n);
-    start = Arrays.copyOf(start, n);
-    end = Arrays.copyOf(end, n);
-    count = Arrays.copyOf(count, n);
-    lastSpan = Arrays.copyOf(lastSpan, n);
-    rootRecord = Arrays.copyOf(rootRecord, n);
-    error = Arrays.copyOf(error, n);
+    long[] th = Arrays.copyOf(traceHigh, n);
+    long[] tl = Arrays.copyOf(traceLow, n);
+    long[] st = Arrays.copyOf(start, n);
+    long[] en = Arrays.copyOf(end, n);
+    int[] co = Arrays.copyOf(count, n);
+    int[] ls = Arrays.copyOf(lastSpan, n);
+    int[] rr = Arrays.copyOf(rootRecord, n);
+    boolean[] er = Arrays.copyOf(error, n);
+    traceHigh = th;
+    traceLow = tl;
+    start = st;
+    end = en;
+    count = co;
+    lastSpan = ls;
+    rootRecord = rr;
+    error = er;
   }
 
   private void rehash(int capacity) {
