@@ -67,7 +67,6 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
   private final StoreSettings settings;
   private final ConcurrentHashMap<String, TenantStore> tenants = new ConcurrentHashMap<>();
   private final ExecutorService completer;
-  private final ExecutorService preallocator;
   private final ScheduledExecutorService scheduler;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -94,14 +93,13 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     }
     this.lock = l;
     this.completer = Executors.newSingleThreadExecutor(daemon("spanfold-store-completion"));
-    this.preallocator = Executors.newSingleThreadExecutor(daemon("spanfold-store-preallocation"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("spanfold-store-maintenance"));
     try {
       try (Stream<Path> list = Files.list(dataDir)) {
         for (Path p : (Iterable<Path>) list::iterator) {
           String tenant = tenantOf(p.getFileName().toString());
           if (tenant != null && Files.isDirectory(p)) {
-            tenants.put(tenant, TenantStore.open(tenant, p, settings, completer, preallocator));
+            tenants.put(tenant, TenantStore.open(tenant, p, settings, completer));
           }
         }
       }
@@ -255,11 +253,9 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     closed = true;
     scheduler.shutdown();
     completer.shutdown();
-    preallocator.shutdown();
     try {
       scheduler.awaitTermination(1, TimeUnit.MINUTES);
       completer.awaitTermination(10, TimeUnit.MINUTES);
-      preallocator.awaitTermination(1, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -281,7 +277,6 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
   private void shutdownThreads() {
     scheduler.shutdownNow();
     completer.shutdownNow();
-    preallocator.shutdownNow();
   }
 
   private void awaitCompletions() {
@@ -330,7 +325,7 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     try {
       return tenants.computeIfAbsent(name, n -> {
         try {
-          return TenantStore.open(n, dataDir.resolve(dirOf(n)), settings, completer, preallocator);
+          return TenantStore.open(n, dataDir.resolve(dirOf(n)), settings, completer);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -32,7 +31,6 @@ public final class TenantStore {
   private final Path dir;
   private final StoreSettings s;
   private final ExecutorService completer;
-  private final Executor preallocator;
   private final Object appendLock = new Object();
   private final Object listLock = new Object();
   private volatile Block[] blocks = new Block[0];
@@ -41,20 +39,18 @@ public final class TenantStore {
   private boolean closed;
 
   private TenantStore(
-      String tenant, Path dir, StoreSettings s, ExecutorService completer, Executor preallocator) {
+      String tenant, Path dir, StoreSettings s, ExecutorService completer) {
     this.tenant = tenant;
     this.dir = dir;
     this.s = s;
     this.completer = completer;
-    this.preallocator = preallocator;
   }
 
   /** Opens (creating if needed) a tenant directory: completed blocks as they are, head blocks recovered. */
   public static TenantStore open(
-      String tenant, Path dir, StoreSettings s, ExecutorService completer, Executor preallocator)
-      throws IOException {
+      String tenant, Path dir, StoreSettings s, ExecutorService completer) throws IOException {
     Files.createDirectories(dir);
-    TenantStore t = new TenantStore(tenant, dir, s, completer, preallocator);
+    TenantStore t = new TenantStore(tenant, dir, s, completer);
     List<Long> ids = new ArrayList<>();
     try (Stream<Path> list = Files.list(dir)) {
       for (Path p : (Iterable<Path>) list::iterator) {
@@ -143,7 +139,6 @@ public final class TenantStore {
   private HeadBlock newHeadLocked(long now) throws IOException {
     long id = nextId;
     HeadBlock h = HeadBlock.create(tenant, id, dir.resolve(BlockFiles.dirName(id)), appendLock, now);
-    h.preallocator(preallocator);
     nextId = id + 1;
     head = h;
     synchronized (listLock) {
@@ -220,14 +215,21 @@ public final class TenantStore {
     }
   }
 
-  /** Forces the head's appended bytes to disk (the INTERVAL fsync policy). */
+  /**
+   * Forces the appended bytes of the head and of frozen heads awaiting completion to disk (the INTERVAL fsync
+   * policy), without holding the append lock: a head cut does not force its log.
+   */
   public void sync() {
-    HeadBlock h;
-    synchronized (appendLock) {
-      h = head;
-    }
-    if (h != null) {
-      h.forceWithoutBlockingAppends();
+    for (Block b : blocks) {
+      if (b instanceof HeadBlock && ((HeadBlock) b).unforced() && b.acquire()) {
+        try {
+          ((HeadBlock) b).forceWithoutBlockingAppends();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        } finally {
+          b.release();
+        }
+      }
     }
   }
 
@@ -380,8 +382,15 @@ public final class TenantStore {
   public void close() {
     synchronized (appendLock) {
       closed = true;
-      if (head != null) {
-        head.force();
+      // The head, and any frozen head whose completion failed: their logs are what the next open recovers.
+      for (Block b : blocks) {
+        if (b instanceof HeadBlock) {
+          try {
+            ((HeadBlock) b).force();
+          } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "forcing the span log of " + b.dir() + " at close failed", e);
+          }
+        }
       }
     }
     Block[] bs;
