@@ -76,8 +76,8 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     this.dataDir = b.dataDir;
     this.settings =
         new StoreSettings(b.retention.toNanos(), b.maxBytes, b.blockDuration.toNanos(), b.maxBlockBytes,
-            b.maxBlockSpans, b.fsyncPolicy, b.ingestionSlack.toNanos(), b.clock, b.metrics, b.recoveryListener,
-            b.recoveryProgressInterval.toNanos());
+            b.maxBlockSpans, b.maxBlockTraces, b.fsyncPolicy, b.ingestionSlack.toNanos(), b.clock, b.metrics,
+            b.recoveryListener, b.recoveryProgressInterval.toNanos());
     Files.createDirectories(dataDir);
     this.lockChannel =
         FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -386,6 +386,7 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     private Duration blockDuration = Duration.ofHours(1);
     private long maxBlockBytes = 512L << 20;
     private int maxBlockSpans = 1_000_000;
+    private int maxBlockTraces = StoreSettings.DEFAULT_MAX_BLOCK_TRACES;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.INTERVAL;
     private Duration fsyncInterval = Duration.ofSeconds(1);
     private Duration maintenanceInterval = Duration.ofSeconds(1);
@@ -458,6 +459,20 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
         throw new IllegalArgumentException("maxBlockSpans <= 0: " + maxBlockSpans);
       }
       this.maxBlockSpans = maxBlockSpans;
+      return this;
+    }
+
+    /**
+     * The head block is cut before it could hold more traces than this. The heap a head block and its completion
+     * take grows with its traces (≈ 60–110 bytes per trace in the head's trace index, more in its search index, and
+     * two heads exist while one completes), so with small traces — one span each — this, not {@link #maxBlockSpans},
+     * bounds the heap. Default 500 000 (traces of 2 or more spans reach the span cut first).
+     */
+    public Builder maxBlockTraces(int maxBlockTraces) {
+      if (maxBlockTraces <= 0) {
+        throw new IllegalArgumentException("maxBlockTraces <= 0: " + maxBlockTraces);
+      }
+      this.maxBlockTraces = maxBlockTraces;
       return this;
     }
 

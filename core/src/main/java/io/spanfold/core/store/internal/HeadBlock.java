@@ -56,8 +56,8 @@ public final class HeadBlock extends Block {
   private volatile boolean frozen;
   private final CRC32 crc = new CRC32();
 
-  private final HeadTraceIndex index = new HeadTraceIndex();
-  private final HeadSearchIndex search = new HeadSearchIndex(index);
+  private final HeadTraceIndex index;
+  private final HeadSearchIndex search;
   private byte[] replayScratch = new byte[256];
   private final Dictionary resources = new Dictionary();
   private final Dictionary scopes = new Dictionary();
@@ -71,8 +71,11 @@ public final class HeadBlock extends Block {
   private volatile int traceCount;
   private volatile int bytes;
 
-  private HeadBlock(String tenant, long id, Path dir, Object lock, FileChannel channel, long createdNanos) {
+  private HeadBlock(
+      String tenant, long id, Path dir, Object lock, FileChannel channel, long createdNanos, int expectedTraces) {
     super(tenant, id, dir);
+    this.index = new HeadTraceIndex(expectedTraces);
+    this.search = new HeadSearchIndex(index);
     this.lock = lock;
     this.channel = channel;
     this.createdNanos = createdNanos;
@@ -80,12 +83,20 @@ public final class HeadBlock extends Block {
 
   /** Creates a new, empty head block in {@code dir} (created). */
   public static HeadBlock create(String tenant, long id, Path dir, Object lock, long createdNanos) throws IOException {
+    return create(tenant, id, dir, lock, createdNanos, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As above, for a head cut at {@code maxTraces} traces: its trace index stops doubling there rather than past it.
+   */
+  public static HeadBlock create(String tenant, long id, Path dir, Object lock, long createdNanos, int maxTraces)
+      throws IOException {
     Files.createDirectories(dir);
     FileChannel ch =
         FileChannel.open(
             dir.resolve(BlockFiles.WAL), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-    HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, createdNanos);
+    HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, createdNanos, maxTraces);
     try {
       ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
       writeHeader(header, FILE_KIND_WAL, id, createdNanos);
@@ -130,7 +141,7 @@ public final class HeadBlock extends Block {
       if (bad != null) {
         throw new CorruptBlockException("span log: " + bad);
       }
-      HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, m.getLong(HEADER_CREATED));
+      HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, m.getLong(HEADER_CREATED), Integer.MAX_VALUE);
       h.setMap(m);
       Path file = dir.resolve(BlockFiles.WAL);
       long t0 = System.nanoTime();

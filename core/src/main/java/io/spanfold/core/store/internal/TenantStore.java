@@ -122,7 +122,9 @@ public final class TenantStore {
           && !h.isEmpty()
           && (now - h.createdNanos() >= s.blockDurationNanos
               || h.bytes() + HeadBlock.estimateBytes(b) > s.maxBlockBytes
-              || h.spanCount() + b.size() > s.maxBlockSpans)) {
+              || h.spanCount() + b.size() > s.maxBlockSpans
+              // every span of the batch may start a trace: the cut keeps the trace count at or below the cap
+              || h.traceCount() + b.size() > s.maxBlockTraces)) {
         cutLocked();
         h = null;
       }
@@ -138,7 +140,8 @@ public final class TenantStore {
 
   private HeadBlock newHeadLocked(long now) throws IOException {
     long id = nextId;
-    HeadBlock h = HeadBlock.create(tenant, id, dir.resolve(BlockFiles.dirName(id)), appendLock, now);
+    HeadBlock h =
+        HeadBlock.create(tenant, id, dir.resolve(BlockFiles.dirName(id)), appendLock, now, s.maxBlockTraces);
     nextId = id + 1;
     head = h;
     synchronized (listLock) {
