@@ -35,10 +35,13 @@ import java.util.stream.Stream;
  * completed blocks. Register it as the first ingest consumer ({@link SpanConsumer}); it answers trace-by-id lookups
  * ({@link TraceLookup}).
  *
- * <p><b>Layout.</b> {@code <dataDir>/<tenant>/<block id>/}. The head block is an append-only memory-mapped span log
- * (the write-ahead log) with per-block resource/scope dictionaries and an on-heap primitive trace index bounded by the
- * head block cut ({@link Builder#maxBlockSpans}, {@link Builder#maxBlockBytes}, {@link Builder#blockDuration}). A cut
- * head is completed in the background: its spans are compacted so each trace is contiguous, a persisted Chronicle Map
+ * <p><b>Layout.</b> {@code <dataDir>/<tenant>/<block id>/}. The head block is an append-only span log (the
+ * write-ahead log: one positional write per batch, read through a read-only mapping) with per-block resource/scope
+ * dictionaries and an on-heap primitive trace index bounded by the head block cut ({@link Builder#maxBlockSpans},
+ * {@link Builder#maxBlockTraces}, {@link Builder#maxBlockBytes}, {@link Builder#blockDuration}). A cut head is
+ * completed in the background (a head that must be cut while the previous one is still being completed makes its
+ * appends wait for that completion: backpressure rather than a growing heap): its spans are compacted so each trace
+ * is contiguous, a persisted Chronicle Map
  * trace index and a bloom filter are written, then {@code block.meta} commits it. Blocks are cut by ingestion time;
  * spans with any timestamps are accepted and found by id.
  *
@@ -56,7 +59,9 @@ import java.util.stream.Stream;
  * <p><b>Concurrency.</b> Thread-safe. Any number of threads may call {@link #accept} at once: appends to a tenant's
  * head block are serialized by one lock acquisition per batch. Lookups run concurrently with appends, completion and
  * retention: the blocklist is copy-on-write and each block is reference counted, so no reader sees a closed or deleted
- * block; reading the head block briefly takes the append lock. Background work runs on three daemon threads (maintenance, completion, span log pre-allocation).
+ * block; reading the head block briefly takes the append lock. Background work runs on two daemon threads
+ * (maintenance with the interval fsync, completion); no fsync runs under the append lock unless the policy is
+ * {@link FsyncPolicy#EVERY_BATCH}.
  *
  * <p>Chronicle Map needs the JVM flags listed in the README ("Embedding").
  */

@@ -206,6 +206,33 @@ class SpanStoreTest {
   }
 
   @Test
+  void appendsWaitForTheCompletionBeforeCuttingAgain() throws IOException {
+    // A slow completion thread: the metrics callback runs on it after each block is completed.
+    StoreMetrics slow = new StoreMetrics() {
+      @Override
+      public void blockCompleted(String tenant, long spans, long bytes, long durationNanos) {
+        try {
+          Thread.sleep(150);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try (SpanStore store = builder().maxBlockSpans(9).metrics(slow).build()) {
+      for (int r = 1; r <= 6; r++) {
+        store.accept(decode(mixedRequest(r))); // 9 spans: every request after the first cuts the head
+        long frozenOrHead = store.blocks().stream().filter(b -> b.state() != BlockState.COMPLETE).count();
+        // without the wait, frozen heads (each with its indexes on the heap) would queue behind the slow completion
+        assertThat(frozenOrHead).as("after request %d", r).isLessThanOrEqualTo(2);
+      }
+      assertThat(store.blocks()).hasSize(6);
+      for (int r = 1; r <= 6; r++) {
+        assertTrace(store, r, 1, List.of(mixedRequest(r)));
+      }
+    }
+  }
+
+  @Test
   void tenantsAreSeparate() throws IOException {
     try (SpanStore store = builder().build()) {
       SpanBatch b = decode(mixedRequest(4));

@@ -20,8 +20,13 @@ import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /**
- * Internal, unstable. The block that takes appends: a memory-mapped span log (the write-ahead log, laid out as in
+ * Internal, unstable. The block that takes appends: a span log (the write-ahead log, laid out as in
  * {@link SpanLogDescriptor}), per-block resource and scope dictionaries, and a {@link HeadTraceIndex}.
+ *
+ * <p>I/O: each batch's records are staged in a direct buffer and written with one positional write; readers see the
+ * log through a read-only mapping of the sparsely extended file. Measured against the earlier design (a background
+ * thread zero-filling the file ahead, the appender writing through a writable mapping): the zero-fill's CPU is gone,
+ * a full disk is an IOException of the write (never a fault on a mapped page), and the appender takes no page faults.
  *
  * <p>Concurrency: appends and reads synchronize on the lock given at construction (the tenant's append lock, so an
  * append costs one lock acquisition). Once {@link #freeze() frozen} it is read-only.
