@@ -1,6 +1,5 @@
 package io.spanfold.core.store.internal;
 
-import com.carrotsearch.hppc.LongIntHashMap;
 import io.spanfold.core.wire.OtlpAttributes;
 import io.spanfold.core.wire.OtlpFields;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +9,13 @@ import java.util.function.Consumer;
 /**
  * Internal, unstable. A block's search postings while it is the head block (and while an older block without a
  * {@code search.idx} is being indexed): interned keys (scope + attribute key) and terms (key + typed value) → the
- * ordinals of the traces holding them, plus per-trace shortest and longest span duration. Primitive arrays only; the
- * postings are one chained list like {@link HeadTraceIndex} (8 bytes per entry, an entry per new (term, trace) pair
- * seen on consecutive spans of a trace), so the heap is bounded by the head block cut.
+ * ordinals of the traces holding them, plus per-trace shortest and longest span duration. Primitive arrays only: a
+ * term's postings are a list of doubling slices in a paged int pool (about 4 bytes per posting for a frequent term, 8
+ * for a term seen once; a posting per new (term, trace) pair seen on consecutive spans of a trace), so the heap is
+ * bounded by the head block cut, and completion reads each term's postings in contiguous runs.
+ *
+ * <p>Ingest looks a term up by its hash alone (key and value hashed 8 bytes a step, one probe of an interleaved
+ * open-addressing table); the key is looked up only to register a new term.
  *
  * <p>Indexed: resource and span attributes with string, int, double and bool values; the span intrinsics {@code name},
  * {@code status} and {@code kind}. Bounded cardinality: at most {@link #MAX_KEYS} keys, {@link #MAX_VALUES_PER_KEY}
@@ -24,8 +27,8 @@ import java.util.function.Consumer;
  *
  * <pre>
  * keys:  0 = span "http.method" (1 value)
- * terms: 0 = key 0, string "GET", last entry 1
- * entries: 0 = {trace 0, prev -1}   1 = {trace 1, prev 0}
+ * terms: 0 = key 0, string "GET", 2 postings, first slice at pool address 0
+ * pool:  0 = [trace 0 | link to 2]   2 = [trace 1 | (free) | (free) | link]
  * </pre>
  *
  * Not thread-safe: the head block guards it with its append lock.
@@ -57,7 +60,14 @@ public final class HeadSearchIndex implements SearchData {
   public static final int MAX_VALUE_BYTES = 1024;
   public static final int MAX_TERMS = 1 << 20;
 
-  private final LongIntHashMap keyIds = new LongIntHashMap();
+  private static final long KL_NAME =
+      SearchTerms.keyLane(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_NAME, 0, SearchTerms.KEY_NAME.length);
+  private static final long KL_STATUS =
+      SearchTerms.keyLane(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_STATUS, 0, SearchTerms.KEY_STATUS.length);
+  private static final long KL_KIND =
+      SearchTerms.keyLane(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_KIND, 0, SearchTerms.KEY_KIND.length);
+
+  private final HashIds keyIds = new HashIds(128);
   private int keyCount;
   private byte[] keyScope = new byte[64];
   private String[] keyName = new String[64];
@@ -67,20 +77,43 @@ public final class HeadSearchIndex implements SearchData {
   private long[] keyHashes = new long[64];
   private boolean keysOverflow;
 
-  private final LongIntHashMap termIds = new LongIntHashMap();
+  private final HashIds termIds = new HashIds(1024);
   private int termCount;
   private long[] termHash = new long[256];
   private int[] termKey = new int[256];
   private byte[] termType = new byte[256];
   private long[] termBits = new long[256];
   private String[] termStr = new String[256];
-  private int[] termLastEntry = new int[256];
-  private int[] termLastTrace = new int[256];
   private int[] termPrevInKey = new int[256];
+  // postings: per term a list of slices in the pool, each slice's last int links to the next, larger one
+  private int[] termFirst = new int[256];
+  // per term, together so a posting touches one cache line: last trace posted, next write address, the current
+  // slice's link slot, postings so far
+  private static final int LAST = 0;
+  private static final int POS = 1;
+  private static final int LIMIT = 2;
+  private static final int ENTRIES = 3;
+  private int[] termState = new int[256 * 4];
+  private byte[] termLevel = new byte[256];
+  private int maxTermEntries;
 
-  private int entryCount;
-  private int[] entryTrace = new int[1024];
-  private int[] entryPrev = new int[1024];
+  // status and kind codes 0..7 -> their term ids (-1 until seen): two table probes per span saved
+  private final int[] statusTerms = newCodeCache();
+  private final int[] kindTerms = newCodeCache();
+
+  /**
+   * Slice pool: pages of {@link #PAGE} ints (a slice never crosses one), addressed as {@code page << 16 | offset}.
+   * Slice sizes double from 2 to 1024 ints, so a term posted once costs 8 bytes and a frequent term about 4 bytes per
+   * posting, and its postings read (head search, completion) in contiguous runs, oldest first.
+   */
+  private static final int PAGE_BITS = 16;
+  private static final int PAGE = 1 << PAGE_BITS;
+  private static final int PAGE_MASK = PAGE - 1;
+  private static final int MAX_LEVEL = 9;
+  private int[][] pages = new int[4][];
+  private int pageCount;
+  private int pageUsed = PAGE;
+  private long entryCount;
 
   private long[] minDur = new long[256];
   private long[] maxDur = new long[256];
@@ -90,6 +123,12 @@ public final class HeadSearchIndex implements SearchData {
   private int[][] resourceTerms = new int[16][];
 
   private final Visitor visitor = new Visitor();
+
+  private static int[] newCodeCache() {
+    int[] c = new int[8];
+    Arrays.fill(c, -1);
+    return c;
+  }
 
   /** True once the resource dictionary entry {@code id} has been indexed. */
   public boolean hasResource(int id) {
@@ -140,33 +179,49 @@ public final class HeadSearchIndex implements SearchData {
     visitor.scope = SearchTerms.SCOPE_SPAN;
     visitor.trace = t;
     OtlpAttributes.forEach(buf, spanOff, spanLen, OtlpFields.SPAN_ATTRIBUTES, visitor);
-    long nk = SearchTerms.keyHash(SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_NAME, 0, SearchTerms.KEY_NAME.length);
-    int k = key(nk, SearchTerms.SCOPE_INTRINSIC, SearchTerms.KEY_NAME, 0, SearchTerms.KEY_NAME.length);
-    if (k >= 0 && nameLen >= 0) {
+    if (nameLen >= 0) {
+      byte[] kb = SearchTerms.KEY_NAME;
+      int term;
       if (nameLen > MAX_VALUE_BYTES) {
-        keyPartial[k] = true;
+        int k = key(SearchTerms.keyHash(KL_NAME), SearchTerms.SCOPE_INTRINSIC, kb, 0, kb.length);
+        if (k >= 0) {
+          keyPartial[k] = true;
+        }
+        term = -1;
       } else {
-        int term = term(SearchTerms.stringTerm(nk, buf, nameOff, nameLen), k, SearchTerms.TYPE_STRING, 0, buf,
-            nameOff, nameLen);
-        if (term >= 0) {
-          post(term, t);
+        long th = SearchTerms.stringTerm(KL_NAME, buf, nameOff, nameLen);
+        term = termId(th);
+        if (term < 0) {
+          term = newTerm(KL_NAME, SearchTerms.SCOPE_INTRINSIC, kb, 0, kb.length, th, SearchTerms.TYPE_STRING, 0, buf,
+              nameOff, nameLen);
         }
       }
+      if (term >= 0) {
+        post(term, t);
+      }
     }
-    scalar(SearchTerms.KEY_STATUS, status, t);
-    scalar(SearchTerms.KEY_KIND, kind, t);
+    code(statusTerms, KL_STATUS, SearchTerms.KEY_STATUS, status, t);
+    code(kindTerms, KL_KIND, SearchTerms.KEY_KIND, kind, t);
   }
 
-  private void scalar(byte[] keyBytes, int code, int t) {
-    long kh = SearchTerms.keyHash(SearchTerms.SCOPE_INTRINSIC, keyBytes, 0, keyBytes.length);
-    int k = key(kh, SearchTerms.SCOPE_INTRINSIC, keyBytes, 0, keyBytes.length);
-    if (k < 0) {
-      return;
+  private void code(int[] cache, long kl, byte[] keyBytes, int code, int t) {
+    boolean cacheable = code >= 0 && code < cache.length;
+    int term = cacheable ? cache[code] : -1;
+    if (term < 0) {
+      long th = SearchTerms.scalarTerm(kl, SearchTerms.TYPE_INT, code);
+      term = termId(th);
+      if (term < 0) {
+        term = newTerm(kl, SearchTerms.SCOPE_INTRINSIC, keyBytes, 0, keyBytes.length, th, SearchTerms.TYPE_INT, code,
+            null, 0, 0);
+      }
+      if (term < 0) {
+        return;
+      }
+      if (cacheable) {
+        cache[code] = term;
+      }
     }
-    int term = term(SearchTerms.scalarTerm(kh, SearchTerms.TYPE_INT, code), k, SearchTerms.TYPE_INT, code, null, 0, 0);
-    if (term >= 0) {
-      post(term, t);
-    }
+    post(term, t);
   }
 
   private final class Visitor implements OtlpAttributes.AttributeVisitor {
@@ -177,42 +232,49 @@ public final class HeadSearchIndex implements SearchData {
 
     @Override
     public void attribute(byte[] b, int keyOff, int keyLen, int type, int valueOff, int valueLen, long bits) {
-      long kh = SearchTerms.keyHash(scope, b, keyOff, keyLen);
-      int k = key(kh, scope, b, keyOff, keyLen);
-      if (k < 0) {
-        return;
-      }
-      int term;
+      // the term is looked up by its hash alone; the key's id is needed only to register a new term
+      long kl = SearchTerms.keyLane(scope, b, keyOff, keyLen);
+      long th;
+      byte ty;
+      long v;
       switch (type) {
         case OtlpAttributes.TYPE_STRING:
           if (valueLen > MAX_VALUE_BYTES) {
-            keyPartial[k] = true;
+            int k = key(SearchTerms.keyHash(kl), scope, b, keyOff, keyLen);
+            if (k >= 0) {
+              keyPartial[k] = true;
+            }
             return;
           }
-          term = term(SearchTerms.stringTerm(kh, b, valueOff, valueLen), k, SearchTerms.TYPE_STRING, 0, b, valueOff,
-              valueLen);
+          ty = SearchTerms.TYPE_STRING;
+          v = 0;
+          th = SearchTerms.stringTerm(kl, b, valueOff, valueLen);
           break;
         case OtlpAttributes.TYPE_INT:
-          term = term(SearchTerms.scalarTerm(kh, SearchTerms.TYPE_INT, bits), k, SearchTerms.TYPE_INT, bits, null, 0, 0);
+          ty = SearchTerms.TYPE_INT;
+          v = bits;
+          th = SearchTerms.scalarTerm(kl, ty, v);
           break;
         case OtlpAttributes.TYPE_DOUBLE:
-          {
-            long norm = floatBits(Double.longBitsToDouble(bits));
-            term = term(SearchTerms.scalarTerm(kh, SearchTerms.TYPE_FLOAT, norm), k, SearchTerms.TYPE_FLOAT, norm, null,
-                0, 0);
-          }
+          ty = SearchTerms.TYPE_FLOAT;
+          v = floatBits(Double.longBitsToDouble(bits));
+          th = SearchTerms.scalarTerm(kl, ty, v);
           break;
         case OtlpAttributes.TYPE_BOOL:
-          {
-            long v = bits != 0 ? 1 : 0;
-            term = term(SearchTerms.scalarTerm(kh, SearchTerms.TYPE_BOOL, v), k, SearchTerms.TYPE_BOOL, v, null, 0, 0);
-          }
+          ty = SearchTerms.TYPE_BOOL;
+          v = bits != 0 ? 1 : 0;
+          th = SearchTerms.scalarTerm(kl, ty, v);
           break;
         default:
           return; // arrays, maps, bytes: TraceQL reads them as nil, nothing to narrow on
       }
+      int term = termId(th);
       if (term < 0) {
-        return;
+        term = newTerm(kl, scope, b, keyOff, keyLen, th, ty, v, ty == SearchTerms.TYPE_STRING ? b : null, valueOff,
+            valueLen);
+        if (term < 0) {
+          return;
+        }
       }
       if (trace >= 0) {
         post(term, trace);
@@ -230,8 +292,18 @@ public final class HeadSearchIndex implements SearchData {
     return Double.doubleToLongBits(d == 0 ? 0.0 : d);
   }
 
+  /** Registers a term not in the table (and its key if new); -1 when a cardinality bound refuses it. */
+  private int newTerm(long keyLane, byte scope, byte[] kb, int koff, int klen, long th, byte type, long bits,
+      byte[] vb, int voff, int vlen) {
+    int k = key(SearchTerms.keyHash(keyLane), scope, kb, koff, klen);
+    if (k < 0) {
+      return -1;
+    }
+    return term(th, k, type, bits, vb, voff, vlen);
+  }
+
   private int key(long kh, byte scope, byte[] b, int off, int len) {
-    int k = keyIds.getOrDefault(kh, -1);
+    int k = keyIds.get(kh);
     if (k >= 0) {
       return k;
     }
@@ -260,16 +332,13 @@ public final class HeadSearchIndex implements SearchData {
     return k;
   }
 
+  /** Adds term {@code th} (known to be absent) to key {@code k}. */
   private int term(long th, int k, byte type, long bits, byte[] b, int off, int len) {
-    int term = termIds.getOrDefault(th, -1);
-    if (term >= 0) {
-      return term;
-    }
     if (termCount == MAX_TERMS || keyValues[k] == MAX_VALUES_PER_KEY) {
       keyPartial[k] = true;
       return -1;
     }
-    term = termCount;
+    int term = termCount;
     if (term == termHash.length) {
       int n = term * 2;
       termHash = Arrays.copyOf(termHash, n);
@@ -277,39 +346,72 @@ public final class HeadSearchIndex implements SearchData {
       termType = Arrays.copyOf(termType, n);
       termBits = Arrays.copyOf(termBits, n);
       termStr = Arrays.copyOf(termStr, n);
-      termLastEntry = Arrays.copyOf(termLastEntry, n);
-      termLastTrace = Arrays.copyOf(termLastTrace, n);
       termPrevInKey = Arrays.copyOf(termPrevInKey, n);
+      termFirst = Arrays.copyOf(termFirst, n);
+      termState = Arrays.copyOf(termState, n * 4);
+      termLevel = Arrays.copyOf(termLevel, n);
     }
     termHash[term] = th;
     termKey[term] = k;
     termType[term] = type;
     termBits[term] = bits;
     termStr[term] = b == null ? null : new String(b, off, len, StandardCharsets.UTF_8);
-    termLastEntry[term] = -1;
-    termLastTrace[term] = -1;
     termPrevInKey[term] = keyLastTerm[k];
+    termFirst[term] = -1;
+    termState[4 * term + LAST] = -1;
+    termState[4 * term + POS] = -1;
+    termState[4 * term + LIMIT] = -1;
+    termState[4 * term + ENTRIES] = 0;
+    termLevel[term] = 0;
     keyLastTerm[k] = term;
     keyValues[k]++;
-    termIds.put(th, term);
     termCount = term + 1;
+    termIds.put(th, term);
     return term;
   }
 
   private void post(int term, int t) {
-    if (termLastTrace[term] == t) {
+    int[] st = termState;
+    int at = 4 * term;
+    if (st[at + LAST] == t) {
       return;
     }
-    int e = entryCount;
-    if (e == entryTrace.length) {
-      entryTrace = Arrays.copyOf(entryTrace, e * 2);
-      entryPrev = Arrays.copyOf(entryPrev, e * 2);
+    st[at + LAST] = t;
+    int p = st[at + POS];
+    if (p == st[at + LIMIT]) {
+      p = nextSlice(term, p);
     }
-    entryTrace[e] = t;
-    entryPrev[e] = termLastEntry[term];
-    termLastEntry[term] = e;
-    termLastTrace[term] = t;
-    entryCount = e + 1;
+    pages[p >>> PAGE_BITS][p & PAGE_MASK] = t;
+    st[at + POS] = p + 1;
+    int n = st[at + ENTRIES] + 1;
+    st[at + ENTRIES] = n;
+    if (n > maxTermEntries) {
+      maxTermEntries = n;
+    }
+    entryCount++;
+  }
+
+  /** Starts the term's next slice; {@code p} is the full slice's link slot (or -1 before the first slice). */
+  private int nextSlice(int term, int p) {
+    int level = p < 0 ? 0 : Math.min(termLevel[term] + 1, MAX_LEVEL);
+    int size = 2 << level;
+    if (pageUsed + size > PAGE) {
+      if (pageCount == pages.length) {
+        pages = Arrays.copyOf(pages, pageCount * 2);
+      }
+      pages[pageCount++] = new int[PAGE];
+      pageUsed = 0;
+    }
+    int s = ((pageCount - 1) << PAGE_BITS) | pageUsed;
+    pageUsed += size;
+    if (p < 0) {
+      termFirst[term] = s;
+    } else {
+      pages[p >>> PAGE_BITS][p & PAGE_MASK] = s;
+    }
+    termLevel[term] = (byte) level;
+    termState[4 * term + LIMIT] = s + size - 1;
+    return s;
   }
 
   private void ensureTrace(int t) {
@@ -340,7 +442,7 @@ public final class HeadSearchIndex implements SearchData {
   /** The key's id, or -1 when never seen. */
   @Override
   public int keyId(long keyHash) {
-    return keyIds.getOrDefault(keyHash, -1);
+    return keyIds.get(keyHash);
   }
 
   @Override
@@ -365,7 +467,7 @@ public final class HeadSearchIndex implements SearchData {
   /** The term's id, or -1. */
   @Override
   public int termId(long termHash) {
-    return termIds.getOrDefault(termHash, -1);
+    return termIds.get(termHash);
   }
 
   public int termKey(int term) {
@@ -402,31 +504,102 @@ public final class HeadSearchIndex implements SearchData {
   /** Sets the bits of every trace holding {@code term} in {@code bits}. */
   @Override
   public void postings(int term, long[] bits) {
-    for (int e = termLastEntry[term]; e >= 0; e = entryPrev[e]) {
-      int t = entryTrace[e];
+    int n = termState[4 * term + ENTRIES];
+    int p = termFirst[term];
+    int limit = p + 1;
+    int level = 0;
+    for (int i = 0; i < n; i++) {
+      if (p == limit) {
+        p = pages[p >>> PAGE_BITS][p & PAGE_MASK];
+        level = Math.min(level + 1, MAX_LEVEL);
+        limit = p + (2 << level) - 1;
+      }
+      int t = pages[p >>> PAGE_BITS][p & PAGE_MASK];
       bits[t >>> 6] |= 1L << t;
+      p++;
     }
+  }
+
+  /** Postings recorded for {@code term} (a trace may repeat when its spans interleave with other traces'). */
+  public int termEntries(int term) {
+    return termState[4 * term + ENTRIES];
+  }
+
+  /** The largest {@link #termEntries}: a buffer this long holds any term's postings. */
+  public int maxTermEntries() {
+    return maxTermEntries;
+  }
+
+  /** Postings recorded in all. */
+  public long entryCount() {
+    return entryCount;
+  }
+
+  /**
+   * Writes the trace ordinals holding {@code term} into {@code dst} (at least {@link #termEntries} long), ascending,
+   * without duplicates, and returns how many. Linear: the slices are copied in runs, oldest first, which is already
+   * ascending unless spans of older traces arrived late; then a dense list is sorted through {@code bitsScratch} (at
+   * least {@code (traceCount() + 63) / 64} long, left all zero), a sparse one by {@link Arrays#sort}.
+   */
+  public int sortedPostings(int term, int[] dst, long[] bitsScratch) {
+    int n = termState[4 * term + ENTRIES];
+    int p = termFirst[term];
+    int level = 0;
+    int at = 0;
+    while (at < n) {
+      int cap = (2 << level) - 1;
+      int run = Math.min(cap, n - at);
+      System.arraycopy(pages[p >>> PAGE_BITS], p & PAGE_MASK, dst, at, run);
+      at += run;
+      if (at < n) {
+        p = pages[(p + cap) >>> PAGE_BITS][(p + cap) & PAGE_MASK];
+        level = Math.min(level + 1, MAX_LEVEL);
+      }
+    }
+    int i = 1;
+    while (i < n && dst[i] > dst[i - 1]) {
+      i++;
+    }
+    if (i >= n) {
+      return n;
+    }
+    int min = Integer.MAX_VALUE;
+    int max = Integer.MIN_VALUE;
+    for (int r = 0; r < n; r++) {
+      min = Math.min(min, dst[r]);
+      max = Math.max(max, dst[r]);
+    }
+    if (max - min < (long) n * 32 && bitsScratch != null && max >>> 6 < bitsScratch.length) {
+      for (int r = 0; r < n; r++) {
+        int t = dst[r];
+        bitsScratch[t >>> 6] |= 1L << t;
+      }
+      int w = 0;
+      for (int word = min >>> 6; word <= max >>> 6; word++) {
+        long x = bitsScratch[word];
+        bitsScratch[word] = 0;
+        while (x != 0) {
+          dst[w++] = (word << 6) | Long.numberOfTrailingZeros(x);
+          x &= x - 1;
+        }
+      }
+      return w;
+    }
+    Arrays.sort(dst, 0, n);
+    int w = 1;
+    for (int r = 1; r < n; r++) {
+      if (dst[r] != dst[w - 1]) {
+        dst[w++] = dst[r];
+      }
+    }
+    return w;
   }
 
   /** The trace ordinals holding {@code term}, ascending, without duplicates. */
   public int[] sortedPostings(int term) {
-    int n = 0;
-    for (int e = termLastEntry[term]; e >= 0; e = entryPrev[e]) {
-      n++;
-    }
-    int[] out = new int[n];
-    int i = 0;
-    for (int e = termLastEntry[term]; e >= 0; e = entryPrev[e]) {
-      out[i++] = entryTrace[e];
-    }
-    Arrays.sort(out);
-    int w = 0;
-    for (int r = 0; r < n; r++) {
-      if (w == 0 || out[w - 1] != out[r]) {
-        out[w++] = out[r];
-      }
-    }
-    return w == n ? out : Arrays.copyOf(out, w);
+    int[] out = new int[termState[4 * term + ENTRIES]];
+    int n = sortedPostings(term, out, null);
+    return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
   @Override
@@ -447,7 +620,68 @@ public final class HeadSearchIndex implements SearchData {
 
   /** Approximate heap bytes held. */
   public long heapBytes() {
-    return entryTrace.length * 8L + termHash.length * 45L + minDur.length * 20L + keyScope.length * 40L
-        + termIds.keys.length * 12L;
+    return (long) pageCount * PAGE * 4 + termHash.length * 70L + termIds.heapBytes() + minDur.length * 20L
+        + keyScope.length * 40L + keyIds.heapBytes();
+  }
+
+  /**
+   * 64-bit hash → id, open addressing with linear probing, the pair interleaved ({@code hash, id + 1}; 0 = empty) so
+   * a hit reads one cache line, at most half full so a miss (a new term, or a value of a key past its bound) ends
+   * after about two probes. The hashes are already avalanched: their low bits index the table as they are.
+   */
+  private static final class HashIds {
+    private long[] table;
+    private int mask;
+    private int size;
+
+    HashIds(int slots) {
+      table = new long[2 * slots];
+      mask = slots - 1;
+    }
+
+    int get(long h) {
+      long[] tab = table;
+      int m = mask;
+      int s = (int) h & m;
+      while (true) {
+        long id = tab[2 * s + 1];
+        if (id == 0) {
+          return -1;
+        }
+        if (tab[2 * s] == h) {
+          return (int) id - 1;
+        }
+        s = (s + 1) & m;
+      }
+    }
+
+    /** Adds {@code h} (known to be absent). */
+    void put(long h, int id) {
+      if (++size * 2 > mask + 1) {
+        long[] old = table;
+        mask = (mask << 1) | 1;
+        table = new long[(mask + 1) * 2];
+        for (int s = 0; s < old.length; s += 2) {
+          if (old[s + 1] != 0) {
+            insert(old[s], old[s + 1]);
+          }
+        }
+      }
+      insert(h, id + 1L);
+    }
+
+    private void insert(long h, long idPlusOne) {
+      long[] tab = table;
+      int s = (int) h & mask;
+      while (tab[2 * s + 1] != 0) {
+        s = (s + 1) & mask;
+      }
+      tab[2 * s] = h;
+      tab[2 * s + 1] = idPlusOne;
+    }
+
+    long heapBytes() {
+      return table.length * 8L;
+    }
   }
 }

@@ -38,7 +38,8 @@ import java.util.function.IntConsumer;
 public final class SearchIndexFile implements SearchData {
   public static final String FILE = "search.idx";
   static final long MAGIC = 0x5844_4948_4352_4153L;
-  public static final int VERSION = 1;
+  /** 2: {@link SearchTerms} hashes 8 bytes a step (version 1 files, hashed byte by byte, are re-indexed on open). */
+  public static final int VERSION = 2;
   static final int HEADER = 64;
   static final int TRACE = 64;
   static final int KEY = 24;
@@ -145,25 +146,39 @@ public final class SearchIndexFile implements SearchData {
       termStr[t] = s == null ? -1 : addString(strings, s);
     }
     byte[] stringBytes = strings.toByteArray();
-    int[][] postings = new int[terms][];
-    long postingCount = 0;
+    // the term table is sorted by hash: sort the hashes, find each one's id in the head's hash table
+    long[] hashes = new long[terms];
     for (int t = 0; t < terms; t++) {
-      postings[t] = idx.sortedPostings(t);
-      postingCount += postings[t].length;
+      hashes[t] = idx.termHashOf(t);
     }
-    Integer[] byHash = new Integer[terms];
-    for (int t = 0; t < terms; t++) {
-      byHash[t] = t;
-    }
-    Arrays.sort(byHash, (a, b) -> Long.compare(idx.termHashOf(a), idx.termHashOf(b)));
-    int[] slotOf = new int[terms]; // term id -> position in the sorted term table
+    Arrays.sort(hashes);
+    int[] byHash = new int[terms];
     for (int i = 0; i < terms; i++) {
-      slotOf[byHash[i]] = i;
+      byHash[i] = idx.termId(hashes[i]);
     }
+    long postingsAt = HEADER + (long) traceCount * TRACE + traceCount * 4L + (long) keys * KEY + (long) terms * TERM
+        + terms * 4L + align8(stringBytes.length);
     Path tmp = dir.resolve(FILE + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
-      LeWriter w = new LeWriter(ch);
+      // postings first (at their final offset), term by term: the term table needs their deduplicated counts
+      long[] firstPosting = new long[terms];
+      int[] postingLength = new int[terms];
+      long postingCount = 0;
+      {
+        LeWriter w = new LeWriter(ch, postingsAt);
+        int[] scratch = new int[Math.max(idx.maxTermEntries(), 1)];
+        long[] bits = new long[(traceCount + 63) >>> 6];
+        for (int t = 0; t < terms; t++) {
+          int n = idx.sortedPostings(t, scratch, bits);
+          firstPosting[t] = postingCount;
+          postingLength[t] = n;
+          postingCount += n;
+          w.putInts(scratch, n);
+        }
+        w.flush();
+      }
+      LeWriter w = new LeWriter(ch, 0);
       w.putLong(MAGIC).putInt(VERSION).putInt(traceCount).putInt(keys).putInt(terms)
           .putInt(idx.keysOverflow() ? 1 : 0).putInt(stringBytes.length).putLong(postingCount);
       w.pad(HEADER);
@@ -171,13 +186,13 @@ public final class SearchIndexFile implements SearchData {
         w.putLong(tc.high[t]).putLong(tc.low[t]).putLong(tc.offset[t]).putLong(tc.start[t]).putLong(tc.end[t])
             .putLong(idx.minSpanDuration(t)).putLong(idx.maxSpanDuration(t)).putInt(tc.length[t]).putInt(tc.count[t]);
       }
-      Integer[] order = new Integer[traceCount];
-      for (int t = 0; t < traceCount; t++) {
-        order[t] = t;
-      }
-      Arrays.sort(order, (a, b) -> Long.compare(tc.start[b], tc.start[a]));
+      int[] order = newestFirst(tc.start, traceCount);
       for (int t = 0; t < traceCount; t++) {
         w.putInt(order[t]);
+      }
+      int[] slotOf = new int[terms]; // term id -> position in the sorted term table
+      for (int i = 0; i < terms; i++) {
+        slotOf[byHash[i]] = i;
       }
       // terms-by-key slots
       int[] byKey = new int[terms];
@@ -195,15 +210,9 @@ public final class SearchIndexFile implements SearchData {
         w.putLong(idx.keyHash(k)).putByte(idx.keyScope(k)).putByte((byte) (idx.keyPartial(k) ? 1 : 0)).putByte((byte) 0)
             .putByte((byte) 0).putInt(keyStr[k]).putInt(first[k]).putInt(cnt[k]);
       }
-      long p = 0;
-      long[] firstPosting = new long[terms];
-      for (int t = 0; t < terms; t++) {
-        firstPosting[t] = p;
-        p += postings[t].length;
-      }
       for (int i = 0; i < terms; i++) {
         int t = byHash[i];
-        w.putLong(idx.termHashOf(t)).putLong(idx.termBits(t)).putLong(firstPosting[t]).putInt(postings[t].length)
+        w.putLong(idx.termHashOf(t)).putLong(idx.termBits(t)).putLong(firstPosting[t]).putInt(postingLength[t])
             .putInt(termStr[t]).putInt(idx.termKey(t)).putByte(idx.termType(t)).putByte((byte) 0).putByte((byte) 0)
             .putByte((byte) 0);
       }
@@ -214,16 +223,54 @@ public final class SearchIndexFile implements SearchData {
       for (int i = stringBytes.length; i < align8(stringBytes.length); i++) {
         w.putByte((byte) 0);
       }
-      for (int t = 0; t < terms; t++) {
-        for (int x : postings[t]) {
-          w.putInt(x);
-        }
-      }
       w.flush();
+      if (w.position() != postingsAt) {
+        throw new IllegalStateException("search.idx sections end at " + w.position() + ", postings start at " + postingsAt);
+      }
       ch.force(true);
     }
     Files.move(tmp, dir.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * Trace ordinals by start, newest first, ties in ordinal order. One primitive sort of (age since the newest start,
+   * ordinal) packed in a long when the block's start range leaves room for the ordinal, else a comparator sort.
+   */
+  static int[] newestFirst(long[] start, int n) {
+    int[] order = new int[n];
+    if (n == 0) {
+      return order;
+    }
+    long newest = Long.MIN_VALUE;
+    long oldest = Long.MAX_VALUE;
+    for (int t = 0; t < n; t++) {
+      newest = Math.max(newest, start[t]);
+      oldest = Math.min(oldest, start[t]);
+    }
+    int ordinalBits = 32 - Integer.numberOfLeadingZeros(n);
+    long span = newest - oldest; // may overflow for absurd timestamps: then negative, use the fallback
+    if (span >= 0 && span < (1L << (63 - ordinalBits))) {
+      long[] keys = new long[n];
+      for (int t = 0; t < n; t++) {
+        keys[t] = ((newest - start[t]) << ordinalBits) | t;
+      }
+      Arrays.sort(keys);
+      long mask = (1L << ordinalBits) - 1;
+      for (int i = 0; i < n; i++) {
+        order[i] = (int) (keys[i] & mask);
+      }
+      return order;
+    }
+    Integer[] boxed = new Integer[n];
+    for (int t = 0; t < n; t++) {
+      boxed[t] = t;
+    }
+    Arrays.sort(boxed, (a, b) -> Long.compare(start[b], start[a]));
+    for (int i = 0; i < n; i++) {
+      order[i] = boxed[i];
+    }
+    return order;
   }
 
   private static int addString(java.io.ByteArrayOutputStream out, String s) {
@@ -245,10 +292,16 @@ public final class SearchIndexFile implements SearchData {
   private static final class LeWriter {
     private final FileChannel ch;
     private final ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    private final long base;
     private long written;
 
-    LeWriter(FileChannel ch) {
+    LeWriter(FileChannel ch, long base) {
       this.ch = ch;
+      this.base = base;
+    }
+
+    long position() {
+      return base + written + buf.position();
     }
 
     private void room(int n) throws IOException {
@@ -285,6 +338,17 @@ public final class SearchIndexFile implements SearchData {
       }
     }
 
+    void putInts(int[] v, int n) throws IOException {
+      int off = 0;
+      while (off < n) {
+        room(4);
+        int k = Math.min(buf.remaining() >>> 2, n - off);
+        buf.asIntBuffer().put(v, off, k);
+        buf.position(buf.position() + k * 4);
+        off += k;
+      }
+    }
+
     void pad(long to) throws IOException {
       while (written + buf.position() < to) {
         putByte((byte) 0);
@@ -294,7 +358,7 @@ public final class SearchIndexFile implements SearchData {
     void flush() throws IOException {
       buf.flip();
       while (buf.hasRemaining()) {
-        written += ch.write(buf);
+        written += ch.write(buf, base + written);
       }
       buf.clear();
     }
