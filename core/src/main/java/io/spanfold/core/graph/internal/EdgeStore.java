@@ -102,17 +102,6 @@ public final class EdgeStore {
     rows[r] = (rows[r] & 0xFFFFFFFF00000000L) | (n & 0xFFFFFFFFL);
   }
 
-  /**
-   * Loads what {@link #find} for this key reads first (its index slot, and the entry that slot names) and returns a
-   * value derived from them. Calling this for every span of a batch before pairing it lets the cache misses of the
-   * batch's lookups overlap, where the pairing loop would otherwise wait for them one at a time: with a full store
-   * of 10 000 entries (1.5 MB) every lookup of a new key misses the core's cache.
-   */
-  public long touch(long hi, long lo, long span) {
-    long slot = index[mix(hi, lo, span) & mask];
-    return slot == 0 ? 0 : rows[((int) slot - 1) * STRIDE + SPAN];
-  }
-
   /** @return the entry holding this key, or -1 */
   public int find(long hi, long lo, long span) {
     int h = mix(hi, lo, span);
