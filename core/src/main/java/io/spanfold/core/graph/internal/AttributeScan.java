@@ -124,8 +124,8 @@ public final class AttributeScan {
           return;
         }
       }
-    } catch (ArrayIndexOutOfBoundsException malformed) {
-      // stop quietly
+    } catch (IndexOutOfBoundsException malformed) {
+      // stop quietly (the key compare's VarHandle reads throw the superclass of the array reads' exception)
     }
   }
 
