@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * consumer: requests are decoded and validated, then dropped. Isolates the transports (gRPC vs HTTP) from the store,
  * so {@link LoadGenerator} runs against it compare what each protocol costs on its own.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spanfold.bench.load.ReceiversOnly [seconds [grpc-io-threads]]} prints
- * {@code spanfold listening: otlp-grpc=127.0.0.1:P otlp-http=127.0.0.1:P http=-} (the line {@code run-e2e.sh}
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.spanfold.bench.load.ReceiversOnly [seconds [grpc-io-threads]]}
+ * prints {@code spanfold listening: otlp-grpc=127.0.0.1:P otlp-http=127.0.0.1:P http=-} (the line {@code run-e2e.sh}
  * parses) and stops after {@code seconds} (default 300) or on SIGTERM. Binds 127.0.0.1 on free ports only.
  */
 public final class ReceiversOnly {

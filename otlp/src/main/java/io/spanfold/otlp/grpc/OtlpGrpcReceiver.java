@@ -155,7 +155,7 @@ public final class OtlpGrpcReceiver implements Closeable {
     return ServerInterceptors.intercept(def, new GuardInterceptor(guard));
   }
 
-  /** Runs {@code task} on {@code work}; answers UNAVAILABLE (and releases {@code request}) when it is refused. */
+  /** Runs {@code task} on {@code work}; when it is refused, runs {@code release} (if any) and answers UNAVAILABLE. */
   private static void submit(Executor work, StreamObserver<byte[]> observer, Runnable release, Runnable task) {
     try {
       work.execute(task);
