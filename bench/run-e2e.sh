@@ -84,7 +84,7 @@ case "$GC" in
   *) echo "--gc must be G1, Z, Parallel, Serial or Shenandoah, not $GC" >&2; exit 2 ;;
 esac
 if [[ $GC_LOG == 1 ]]; then
-  JVM_ARGS+=(-Xlog:gc,safepoint:file="$OUT/gc.log":uptime,level,tags)
+  JVM_ARGS+=(-Xlog:gc,gc+phases=info,safepoint:file="$OUT/gc.log":uptime,level,tags)
 fi
 
 PIN=()
@@ -156,12 +156,15 @@ awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {
   "$OUT/jstat.txt" | tee -a "$OUT/e2e.txt"
 if [[ $GC_LOG == 1 && -f "$OUT/gc.log" ]]; then
   # G1/Parallel/Serial: "[gc] GC(n) Pause Young (Normal) ... 12.345ms"; ZGC: "[gc,phases] ... Pause Mark Start 0.1ms"
-  # (only [gc]-tagged lines are logged here, so the pauses are "Pause ..." lines of the [gc] tag); safepoints: "Total: N ns"
-  awk '/\[gc[ \]]/ && /Pause/ && /ms$/ { v = $NF; sub(/ms$/, "", v); n++; sum += v; if (v > max) max = v; a[n] = v }
-       /\[safepoint/ && /Total: / { for (i = 1; i <= NF; i++) if ($i == "Total:") { t = $(i + 1) / 1e6; s++; if (t > smax) smax = t; if (t > 1) s1++ } }
-       END { asort(a); p99 = n ? a[int(n * 0.99) > 0 ? int(n * 0.99) : 1] : 0
-             printf "gc pauses (gc.log): %d, total %.1f ms, max %.2f ms, p50 %.2f ms, p99 %.2f ms; safepoints %d, max %.2f ms, %d over 1 ms\n",
-                    n, sum, max, n ? a[int((n + 1) / 2)] : 0, p99, s, smax, s1 }' "$OUT/gc.log" | tee -a "$OUT/e2e.txt"
+  # safepoints (every stop of the Java threads, GC or not): "... Total: N ns"
+  # (mawk has no asort: the pauses are sorted by sort -n)
+  PAUSES=$(awk '/\[gc(,phases)?[ \]]/ && /Pause/ && /ms$/ { v = $NF; sub(/ms$/, "", v); print v }' "$OUT/gc.log" | sort -n)
+  SAFEPOINTS=$(awk '/\[safepoint/ && /Total: / { for (i = 1; i <= NF; i++) if ($i == "Total:") print $(i + 1) / 1e6 }' \
+    "$OUT/gc.log" | sort -n)
+  summarize() { awk -v what="$1" 'NF { a[++n] = $1; sum += $1 } END { if (n == 0) { printf "%s: none", what; exit }
+    p = int(n * 0.99); if (p < 1) p = 1; over = 0; for (i = 1; i <= n; i++) if (a[i] > 1) over++
+    printf "%s: %d, total %.1f ms, p50 %.2f, p99 %.2f, max %.2f ms, %d over 1 ms", what, n, sum, a[int((n + 1) / 2)], a[p], a[n], over }'; }
+  echo "$(summarize "gc pauses (gc.log)" <<<"$PAUSES"); $(summarize "safepoints" <<<"$SAFEPOINTS")" | tee -a "$OUT/e2e.txt"
 fi
 echo "server CPU during the run: $(awk -v a="$CPU0" -v b="$CPU1" 'BEGIN { printf "%.1f", b - a }') s" | tee -a "$OUT/e2e.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/e2e.txt"
