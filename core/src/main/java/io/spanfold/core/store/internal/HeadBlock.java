@@ -26,15 +26,32 @@ import java.util.zip.CRC32;
  * {@link SpanLogDescriptor}), per-block resource and scope dictionaries, and a {@link HeadTraceIndex}.
  *
  * <p>Concurrency: appends and reads synchronize on the lock given at construction (the tenant's append lock, so an
- * append costs one lock acquisition). Once {@link #freeze() frozen} it is read-only.
+ * append costs one lock acquisition). Once {@link #freeze() frozen} it is read-only. Trace-by-id reads
+ * ({@link #collect}) do not take the lock: every change of the trace index and the dictionaries is bracketed by a
+ * sequence counter (odd while changing, as in a seqlock), and a read that saw the counter move retries, falling back
+ * to the lock only after a few tries. So a lookup never waits behind a whole batch being appended.
  */
 public final class HeadBlock extends Block {
   private static final int MIN_GROWTH = 4 << 20;
   private static final int MAX_GROWTH = 64 << 20;
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
   private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle VERSION;
+  /** Optimistic reads tried before {@link #collect} takes the lock. */
+  private static final int OPTIMISTIC_TRIES = 8;
+
+  static {
+    try {
+      VERSION = MethodHandles.lookup().findVarHandle(HeadBlock.class, "version", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final Object lock;
+  /** Seqlock counter of index and dictionary changes: odd while one is under way (written under the lock only). */
+  @SuppressWarnings("unused")
+  private int version;
   private final FileChannel channel;
   private final long createdNanos;
   private MappedByteBuffer map;
@@ -210,7 +227,9 @@ public final class HeadBlock extends Block {
       m.put(at + SPAN_BYTES, src, b.spanOffset(i), spanLength);
       m.putInt(at + CRC, crcOf(at, length));
       position = at + align(length);
+      int v = beginChange();
       int t = index.add(th, tl, at, start, end, b.parentSpanId(i) == 0, b.statusCode(i) == 2);
+      endChange(v);
       int ri = b.resourceIndex(i);
       int rid = batchResourceIds[ri];
       if (!search.hasResource(rid)) {
@@ -269,7 +288,9 @@ public final class HeadBlock extends Block {
     }
     m.putInt(at + CRC, crcOf(at, length));
     position = at + align(length);
+    int v = beginChange();
     d.add(h, at);
+    endChange(v);
     return id;
   }
 
@@ -660,8 +681,62 @@ public final class HeadBlock extends Block {
     return bytes;
   }
 
+  /** Marks the start of an index or dictionary change (caller holds the lock); returns the even counter it was. */
+  private int beginChange() {
+    int v = version;
+    VERSION.setOpaque(this, v + 1);
+    // the counter turns odd before any of the change's writes can be seen
+    VarHandle.storeStoreFence();
+    return v;
+  }
+
+  /** Ends the change begun at {@code v}: its writes happen-before a reader's acquire of the new even counter. */
+  private void endChange(int v) {
+    VERSION.setRelease(this, v + 2);
+  }
+
   @Override
   public void collect(long high, long low, TraceAssembler into) {
+    // Optimistic: read the index without the lock and keep the result only when no change overlapped the read. A
+    // racing change can show the arrays half-grown, which may throw; that read is simply retried.
+    for (int attempt = 0; attempt < OPTIMISTIC_TRIES; attempt++) {
+      int v = (int) VERSION.getAcquire(this);
+      if ((v & 1) != 0) {
+        Thread.onSpinWait();
+        continue;
+      }
+      int t;
+      int n = 0;
+      int[] offsets = null;
+      ByteBuffer log;
+      int[] resourceOffsets;
+      int[] scopeOffsets;
+      try {
+        t = index.find(high, low);
+        if (t >= 0) {
+          n = index.count(t);
+          offsets = index.offsets(t, null);
+        }
+        log = map;
+        resourceOffsets = resources.offsets();
+        scopeOffsets = scopes.offsets();
+      } catch (RuntimeException raced) {
+        continue;
+      }
+      VarHandle.loadLoadFence();
+      if ((int) VERSION.getOpaque(this) != v) {
+        continue;
+      }
+      // Consistent as of v: the records, the mapping and the dictionary entries they name were written before v was
+      // published, and records below the log position never change, so they are read without the lock.
+      if (t >= 0) {
+        into.startBlock(log, resourceOffsets, scopeOffsets);
+        for (int i = 0; i < n; i++) {
+          into.addSpan(offsets[i]);
+        }
+      }
+      return;
+    }
     synchronized (lock) {
       int t = index.find(high, low);
       if (t < 0) {
