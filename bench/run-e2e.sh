@@ -50,8 +50,9 @@ while [[ $# -gt 0 ]]; do
 done
 LOADGEN_ARGS=("$@")
 
-SERVER_JAR=examples/target/spanfold-server.jar
-BENCH_JAR=bench/target/benchmarks.jar
+# SERVER_JAR / BENCH_JAR in the environment override the built jars (A/B runs of two builds)
+SERVER_JAR=${SERVER_JAR:-examples/target/spanfold-server.jar}
+BENCH_JAR=${BENCH_JAR:-bench/target/benchmarks.jar}
 for f in "$SERVER_JAR" "$BENCH_JAR"; do
   [[ -f "$f" ]] || { echo "missing $f: run mvn -B -o -q -pl examples,bench -am package -DskipTests" >&2; exit 2; }
 done

@@ -37,8 +37,13 @@ public final class HeadBlock extends Block {
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
   private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle VERSION;
-  /** Optimistic reads tried before {@link #collect} takes the lock. */
-  private static final int OPTIMISTIC_TRIES = 8;
+  /** Optimistic reads tried back to back before {@link #collect} starts yielding between tries. */
+  private static final int SPIN_TRIES = 8;
+  /**
+   * How long {@link #collect} keeps retrying optimistically before it takes the lock: a change is short, so retrying
+   * only waits for the change under way (or for its thread to be scheduled again), the lock for a whole batch.
+   */
+  private static final long OPTIMISTIC_NANOS = 20_000_000L;
 
   static {
     try {
@@ -699,7 +704,18 @@ public final class HeadBlock extends Block {
   public void collect(long high, long low, TraceAssembler into) {
     // Optimistic: read the index without the lock and keep the result only when no change overlapped the read. A
     // racing change can show the arrays half-grown, which may throw; that read is simply retried.
-    for (int attempt = 0; attempt < OPTIMISTIC_TRIES; attempt++) {
+    long deadline = 0;
+    for (int attempt = 0; ; attempt++) {
+      if (attempt >= SPIN_TRIES) {
+        // the writer is in a long change (an index growth) or not running: let it run, within a time budget
+        long now = System.nanoTime();
+        if (deadline == 0) {
+          deadline = now + OPTIMISTIC_NANOS;
+        } else if (now - deadline > 0) {
+          break;
+        }
+        Thread.yield();
+      }
       int v = (int) VERSION.getAcquire(this);
       if ((v & 1) != 0) {
         Thread.onSpinWait();
