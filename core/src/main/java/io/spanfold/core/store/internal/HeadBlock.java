@@ -29,7 +29,10 @@ import java.util.zip.CRC32;
  * a full disk is an IOException of the write (never a fault on a mapped page), and the appender takes no page faults.
  *
  * <p>Concurrency: appends and reads synchronize on the lock given at construction (the tenant's append lock, so an
- * append costs one lock acquisition). Once {@link #freeze() frozen} it is read-only.
+ * append costs one lock acquisition). Once {@link #freeze() frozen} it is read-only. Trace-by-id reads
+ * ({@link #collect}) do not take the lock: every change of the trace index and the dictionaries is bracketed by a
+ * sequence counter (odd while changing, as in a seqlock), and a read that saw the counter move retries, falling back
+ * to the lock only after a few tries. So a lookup never waits behind a whole batch being appended.
  */
 public final class HeadBlock extends Block {
   private static final int MIN_GROWTH = 4 << 20;
@@ -37,8 +40,27 @@ public final class HeadBlock extends Block {
   /** A batch's records are staged in a direct buffer of at least this size (grown for larger batches). */
   private static final int MIN_STAGE = 256 << 10;
   private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle VERSION;
+  /** Optimistic reads tried back to back before {@link #collect} starts yielding between tries. */
+  private static final int SPIN_TRIES = 8;
+  /**
+   * How long {@link #collect} keeps retrying optimistically before it takes the lock: a change is short, so retrying
+   * only waits for the change under way (or for its thread to be scheduled again), the lock for a whole batch.
+   */
+  private static final long OPTIMISTIC_NANOS = 20_000_000L;
+
+  static {
+    try {
+      VERSION = MethodHandles.lookup().findVarHandle(HeadBlock.class, "version", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final Object lock;
+  /** Seqlock counter of index and dictionary changes: odd while one is under way (written under the lock only). */
+  @SuppressWarnings("unused")
+  private int version;
   private final FileChannel channel;
   private final long createdNanos;
   /**
@@ -247,8 +269,10 @@ public final class HeadBlock extends Block {
       }
       writeStaged(base, staged);
     } catch (IOException | RuntimeException e) {
+      int v = beginChange();
       resources.truncate(resourcesBefore);
       scopes.truncate(scopesBefore);
+      endChange(v);
       abandonTail(base);
       throw e;
     } finally {
@@ -265,8 +289,10 @@ public final class HeadBlock extends Block {
       long end = b.endNanos(i);
       int nameLength = b.nameLength(i);
       int spanLength = b.spanLength(i);
+      int v = beginChange();
       int t = index.add(b.traceIdHigh(i), b.traceIdLow(i), spanAt[i], start, end, b.parentSpanId(i) == 0,
           b.statusCode(i) == 2);
+      endChange(v);
       int ri = b.resourceIndex(i);
       int rid = batchResourceIds[ri];
       if (!search.hasResource(rid)) {
@@ -325,7 +351,9 @@ public final class HeadBlock extends Block {
     }
     m.putInt(r + CRC, stagedCrc(r, length));
     staged = at + align(length);
+    int v = beginChange();
     d.add(h, at);
+    endChange(v);
     return id;
   }
 
@@ -721,8 +749,73 @@ public final class HeadBlock extends Block {
     return bytes;
   }
 
+  /** Marks the start of an index or dictionary change (caller holds the lock); returns the even counter it was. */
+  private int beginChange() {
+    int v = version;
+    VERSION.setOpaque(this, v + 1);
+    // the counter turns odd before any of the change's writes can be seen
+    VarHandle.storeStoreFence();
+    return v;
+  }
+
+  /** Ends the change begun at {@code v}: its writes happen-before a reader's acquire of the new even counter. */
+  private void endChange(int v) {
+    VERSION.setRelease(this, v + 2);
+  }
+
   @Override
   public void collect(long high, long low, TraceAssembler into) {
+    // Optimistic: read the index without the lock and keep the result only when no change overlapped the read. A
+    // racing change can show the arrays half-grown, which may throw; that read is simply retried.
+    long deadline = 0;
+    for (int attempt = 0; ; attempt++) {
+      if (attempt >= SPIN_TRIES) {
+        // the writer is in a long change (an index growth) or not running: let it run, within a time budget
+        long now = System.nanoTime();
+        if (deadline == 0) {
+          deadline = now + OPTIMISTIC_NANOS;
+        } else if (now - deadline > 0) {
+          break;
+        }
+        Thread.yield();
+      }
+      int v = (int) VERSION.getAcquire(this);
+      if ((v & 1) != 0) {
+        Thread.onSpinWait();
+        continue;
+      }
+      int t;
+      int n = 0;
+      int[] offsets = null;
+      ByteBuffer log;
+      int[] resourceOffsets;
+      int[] scopeOffsets;
+      try {
+        t = index.find(high, low);
+        if (t >= 0) {
+          n = index.count(t);
+          offsets = index.offsets(t, null);
+        }
+        log = map;
+        resourceOffsets = resources.offsets();
+        scopeOffsets = scopes.offsets();
+      } catch (RuntimeException raced) {
+        continue;
+      }
+      VarHandle.loadLoadFence();
+      if ((int) VERSION.getOpaque(this) != v) {
+        continue;
+      }
+      // Consistent as of v: the records, the mapping and the dictionary entries they name were written before v was
+      // published, and records below the log position never change, so they are read without the lock.
+      if (t >= 0) {
+        into.startBlock(log, resourceOffsets, scopeOffsets);
+        for (int i = 0; i < n; i++) {
+          into.addSpan(offsets[i]);
+        }
+      }
+      return;
+    }
     synchronized (lock) {
       int t = index.find(high, low);
       if (t < 0) {
