@@ -157,6 +157,9 @@ public final class LoadGenerator {
       } finally {
         progress.shutdownNow();
         if (lookupThread != null) {
+          // it stops by itself at the end of the window; interrupting a lookup mid-flight would lose its record (the
+          // server would count it, the client not), so only a thread still waiting after that is interrupted
+          lookupThread.join(Math.max(1, (end - System.nanoTime()) / 1_000_000) + o.timeout().toMillis() + 2000);
           lookupThread.interrupt();
           lookupThread.join(o.timeout().toMillis() + 2000);
         }
@@ -178,7 +181,9 @@ public final class LoadGenerator {
         lo[i] = pool.traceIdLow(seqs[i]);
       }
       log.println("checking " + seqs.length + " accepted trace ids on :" + o.queryPort());
-      check = new TraceChecker(o.uriHost(), o.queryPort(), o.timeout()).check(hi, lo);
+      try (LookupClient client = lookupClient(o)) {
+        check = new TraceChecker(client).check(hi, lo);
+      }
     }
     double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     return new LoadResult(o, started, window, stats, notSent, unfinished, check, lookups, loadBefore, loadAfter,
@@ -192,26 +197,26 @@ public final class LoadGenerator {
    * while spans keep arriving. Latency runs from the lookup's send, not
    * from its intended time: this thread measures read latency under ingest, it does not load the query path. The
    * caller interrupts and joins it; a lookup in progress then still finishes (bounded by the request timeout).
+   *
+   * <p>Before the first lookup and after the last it scrapes the server's {@code /metrics} (on a connection of its
+   * own), so the result also holds the server's timing of exactly these lookups ({@link ServerLatency}).
    */
   private static Thread lookupsDuringLoad(LoadOptions o, RequestPool pool, LoadStats stats, TraceChecker.Result into,
       long measureStart, long end) {
-    TraceChecker checker = new TraceChecker(o.uriHost(), o.queryPort(), o.timeout());
     long period = 1_000_000_000L / o.lookupRate();
     Thread t = new Thread(() -> {
-      try {
-        for (long due = measureStart; due - end < 0; due += period) {
-          for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-            LockSupport.parkNanos(wait);
-            if (Thread.interrupted()) {
-              return;
+      try (LookupClient client = lookupClient(o);
+          LookupClient scraper = new SocketLookupClient(o.host(), o.uriHost(), o.queryPort(), o.timeout())) {
+        // Only this thread reads trace by id until the load ends, so the difference of two scrapes is its lookups.
+        ServerLatency.Snapshot before = scrapeOrNote(scraper, into, "before");
+        try {
+          lookups(new TraceChecker(client), pool, stats, into, measureStart, end, period);
+        } finally {
+          ServerLatency.Snapshot after = before == null ? null : scrapeOrNote(scraper, into, "after");
+          if (after != null) {
+            synchronized (into) {
+              into.server = after.minus(before);
             }
-          }
-          long seq = stats.randomSampledSeq();
-          if (seq < 0) {
-            continue;
-          }
-          synchronized (into) {
-            checker.checkOne(into, pool.traceIdHigh(seq), pool.traceIdLow(seq));
           }
         }
       } catch (InterruptedException e) {
@@ -221,6 +226,41 @@ public final class LoadGenerator {
     t.setDaemon(true);
     t.start();
     return t;
+  }
+
+  private static ServerLatency.Snapshot scrapeOrNote(LookupClient scraper, TraceChecker.Result into, String when)
+      throws InterruptedException {
+    try {
+      return ServerLatency.scrape(scraper, TraceChecker.ROUTE);
+    } catch (IOException | RuntimeException e) {
+      synchronized (into) {
+        into.serverUnavailable = "scraping /metrics " + when + " the lookups failed: " + e;
+      }
+      return null;
+    }
+  }
+
+  private static void lookups(TraceChecker checker, RequestPool pool, LoadStats stats, TraceChecker.Result into,
+      long measureStart, long end, long period) throws InterruptedException {
+    for (long due = measureStart; due - end < 0; due += period) {
+      for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+        LockSupport.parkNanos(wait);
+        if (Thread.interrupted()) {
+          return;
+        }
+      }
+      long seq = stats.randomSampledSeq();
+      if (seq < 0) {
+        continue;
+      }
+      synchronized (into) {
+        checker.checkOne(into, pool.traceIdHigh(seq), pool.traceIdLow(seq));
+      }
+    }
+  }
+
+  private static LookupClient lookupClient(LoadOptions o) {
+    return LookupClient.create(o.lookupClient(), o.host(), o.uriHost(), o.queryPort(), o.timeout());
   }
 
   /** CPU time of this JVM so far, or 0 when the platform does not say. */

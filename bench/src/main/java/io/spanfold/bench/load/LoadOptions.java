@@ -36,6 +36,8 @@ import java.util.Set;
  * @param jsonOut where to write a JSON summary, or {@code null}
  * @param progress print a progress line every this often ({@link Duration#ZERO} = never)
  * @param jdkClient send OTLP/HTTP with the JDK's {@code HttpClient} instead of the (cheaper) Netty client
+ * @param lookupClient how trace lookups are sent: {@code socket} (blocking HTTP/1.1 on a kept-alive socket, the
+ *     default) or {@code jdk} (the JDK's {@code HttpClient}; the default with {@code --client=jdk})
  */
 public record LoadOptions(
     String protocol,
@@ -60,7 +62,8 @@ public record LoadOptions(
     int queryPort,
     Path jsonOut,
     Duration progress,
-    boolean jdkClient) {
+    boolean jdkClient,
+    String lookupClient) {
 
   /** The hosts the load generator may send to: this machine only (the workplace forbids traffic elsewhere). */
   public static final Set<String> ALLOWED_HOSTS = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
@@ -104,6 +107,10 @@ public record LoadOptions(
       "  --lookup-rate=N          while the load is measured, also GET /api/v2/traces/{id} of N already accepted",
       "                           trace ids per second (a uniform pick among those acknowledged so far, one at a",
       "                           time, at most 1000/s) and report their latency separately (default 0 = none)",
+      "  --lookup-client=socket|jdk  client of the lookups: HTTP/1.1 on a kept-alive socket, read by the looking-up",
+      "                           thread (default), or the JDK's HttpClient (default with --client=jdk); either way",
+      "                           the server's own timing (tempo_request_duration_seconds, scraped from /metrics",
+      "                           before and after) is reported beside the client's",
       "  --query-port=N           the query API port (default 3200)",
       "  --json=PATH              also write a JSON summary to PATH",
       "  --progress=D             print progress every D (default 5s; 0 = never)",
@@ -171,6 +178,11 @@ public record LoadOptions(
     if (!client.equals("netty") && !client.equals("jdk")) {
       throw new UsageException("--client must be netty or jdk, not '" + client + "'");
     }
+    String lookupClient = values.getOrDefault("lookup-client", client.equals("jdk") ? "jdk" : "socket")
+        .toLowerCase(Locale.ROOT);
+    if (!lookupClient.equals("socket") && !lookupClient.equals("jdk")) {
+      throw new UsageException("--lookup-client must be socket or jdk, not '" + lookupClient + "'");
+    }
     if (json && protocol.equals("grpc")) {
       throw new UsageException("--encoding=json is for --protocol=http only (OTLP/gRPC is protobuf)");
     }
@@ -216,13 +228,14 @@ public record LoadOptions(
         (int) number(values, "query-port", 3200, 1, 65535),
         jsonPath == null ? null : Path.of(jsonPath),
         duration(values, "progress", Duration.ofSeconds(5)),
-        client.equals("jdk"));
+        client.equals("jdk"),
+        lookupClient);
   }
 
   private static final Set<String> KNOWN = Set.of("protocol", "host", "port", "encoding", "gzip", "rate",
       "concurrency", "connections", "batch", "trace-spans", "pool", "duration", "warmup", "requests", "timeout", "seed",
       "id-salt",
-      "check-traces", "lookup-rate", "query-port", "json", "progress", "client", "help");
+      "check-traces", "lookup-rate", "lookup-client", "query-port", "json", "progress", "client", "help");
 
   /**
    * Returns the host if it is this machine's loopback name or address, else throws: the load generator must never

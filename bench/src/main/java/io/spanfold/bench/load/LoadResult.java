@@ -204,6 +204,14 @@ public final class LoadResult {
     sb.append(String.format(Locale.ROOT, "  lookup    %s ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
         when, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
         h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0));
+    if (c.server != null) {
+      sb.append("  server    ").append(when).append(" (tempo_request_duration_seconds{route=\"")
+          .append(TraceChecker.ROUTE).append("\"}) ").append(ServerLatency.describe(c.server)).append('\n');
+      sb.append(String.format(Locale.ROOT, "  client    %s: within 1 ms %.2f %%%n", when,
+          h.getTotalCount() == 0 ? Double.NaN : 100.0 * h.getCountBetweenValues(0, 1000) / h.getTotalCount()));
+    } else if (c.serverUnavailable != null) {
+      sb.append("  server    ").append(when).append(": ").append(c.serverUnavailable).append('\n');
+    }
   }
 
   private static void writeCheck(JsonGenerator g, String name, TraceChecker.Result c) throws IOException {
@@ -220,6 +228,24 @@ public final class LoadResult {
     }
     g.writeEndObject();
     writeLatency(g, "lookupLatencyMillis", c.latencyMicros);
+    if (c.server != null) {
+      ServerLatency.Buckets b = c.server.duration;
+      g.writeObjectFieldStart("serverLatencyMillis");
+      g.writeStringField("metric", ServerLatency.DURATION + "{route=\"" + TraceChecker.ROUTE + "\"}");
+      g.writeNumberField("count", b.count());
+      g.writeNumberField("p50", ServerLatency.ms(b.quantile(0.5)));
+      g.writeNumberField("p90", ServerLatency.ms(b.quantile(0.9)));
+      g.writeNumberField("p99", ServerLatency.ms(b.quantile(0.99)));
+      g.writeNumberField("p99_9", ServerLatency.ms(b.quantile(0.999)));
+      g.writeNumberField("shareWithin1ms", b.shareWithin(0.001));
+      for (Map.Entry<String, ServerLatency.Buckets> e : c.server.phases.entrySet()) {
+        g.writeObjectFieldStart("phase_" + e.getKey());
+        g.writeNumberField("p50", ServerLatency.ms(e.getValue().quantile(0.5)));
+        g.writeNumberField("p99", ServerLatency.ms(e.getValue().quantile(0.99)));
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+    }
     g.writeEndObject();
   }
 

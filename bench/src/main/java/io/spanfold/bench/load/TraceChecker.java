@@ -7,12 +7,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
@@ -32,20 +27,25 @@ final class TraceChecker {
     long spans;
     final Map<String, Long> statuses = new TreeMap<>();
     final Histogram latencyMicros = new Histogram(LoadStats.MAX_LATENCY_MICROS, 3);
+    /** The server's own timing of the same lookups ({@link ServerLatency}), when it could be scraped. */
+    ServerLatency.Snapshot server;
+    /** Why {@link #server} is missing, or null. */
+    String serverUnavailable;
 
     long checked() {
       return found + empty + notFound + errors;
     }
   }
 
-  private final HttpClient client;
-  private final String base;
-  private final Duration timeout;
+  /** The route label the server counts these lookups under. */
+  static final String ROUTE = "api_v2_traces_traceid";
+  private static final String PATH = "/api/v2/traces/";
 
-  TraceChecker(String uriHost, int queryPort, Duration timeout) {
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
-    this.base = "http://" + uriHost + ":" + queryPort + "/api/v2/traces/";
-    this.timeout = timeout;
+  private final LookupClient client;
+
+  /** Looks traces up through {@code client} (not closed here). */
+  TraceChecker(LookupClient client) {
+    this.client = client;
   }
 
   Result check(long[] traceIdHigh, long[] traceIdLow) throws InterruptedException {
@@ -58,23 +58,18 @@ final class TraceChecker {
 
   /** Looks one trace id up and adds the outcome and latency to {@code r} (callers serialise access to {@code r}). */
   void checkOne(Result r, long hi, long lo) throws InterruptedException {
-    String id = String.format("%016x%016x", hi, lo);
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + id))
-        .timeout(timeout)
-        .header("Accept", "application/protobuf")
-        .GET()
-        .build();
+    String path = PATH + String.format("%016x%016x", hi, lo);
     long start = System.nanoTime();
-    HttpResponse<byte[]> response;
+    LookupClient.Response response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      response = client.get(path, "application/protobuf");
     } catch (IOException e) {
       r.errors++;
       r.statuses.merge(e.getClass().getSimpleName(), 1L, Long::sum);
       return;
     }
     r.latencyMicros.recordValue(Math.min(LoadStats.MAX_LATENCY_MICROS, (System.nanoTime() - start) / 1000));
-    int status = response.statusCode();
+    int status = response.status();
     r.statuses.merge("HTTP " + status, 1L, Long::sum);
     if (status == 404) {
       r.notFound++;

@@ -17,6 +17,9 @@ import java.util.Random;
  * <pre>
  * java -Xmx256m $CHRONICLE_FLAGS -cp bench/target/benchmarks.jar io.spanfold.bench.store.StoreFootprint 10000000
  * </pre>
+ *
+ * Optional further arguments: spans per trace (default 20; 1 gives the worst case for per-trace heap, 100 spans a
+ * request then) and the store's {@code maxBlockTraces} (default: the store's default).
  */
 public final class StoreFootprint {
   private StoreFootprint() {}
@@ -29,7 +32,14 @@ public final class StoreFootprint {
     SpanBatch[] pool = new SpanBatch[batchesInPool];
     Path dir = Files.createTempDirectory("spanfold-footprint");
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-    try (SpanStore store = SpanStore.builder().dataDir(dir).build()) {
+    int spansPerTrace = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int tracesPerRequest = Math.max(1, 100 / spansPerTrace);
+    SpanStore.Builder builder = SpanStore.builder().dataDir(dir);
+    if (args.length > 2) {
+      builder.maxBlockTraces(Integer.parseInt(args[2]));
+    }
+    long maxHeap = 0;
+    try (SpanStore store = builder.build()) {
       long appended = 0;
       long t0 = System.nanoTime();
       long nextReport = 1_000_000;
@@ -38,16 +48,21 @@ public final class StoreFootprint {
         // fresh trace ids per request: rebuild a pooled batch's request with new ids every pass
         int slot = request % batchesInPool;
         pool[slot] = StoreBenchData.decode(
-            StoreBenchData.request(rnd, 11, (long) request * 5 + 1, 5, 20, 0, now));
+            StoreBenchData.request(rnd, 11, (long) request * tracesPerRequest + 1, tracesPerRequest, spansPerTrace, 0,
+                now));
         store.accept(pool[slot]);
         appended += pool[slot].size();
         request++;
         if (appended >= nextReport) {
           System.gc();
           long heap = mem.getHeapMemoryUsage().getUsed();
+          maxHeap = Math.max(maxHeap, heap);
           long disk = StoreBenchData.sizeOnDisk(dir);
-          System.out.printf("spans=%,d heapUsedAfterGc=%.1f MiB disk=%.1f MiB bytes/span=%.1f blocks=%d elapsed=%.1fs%n",
-              appended, heap / 1048576.0, disk / 1048576.0, (double) disk / appended, store.blocks().size(),
+          long pending = store.blocks().stream().filter(b -> b.state() != io.spanfold.core.store.BlockState.COMPLETE)
+              .count();
+          System.out.printf("spans=%,d heapUsedAfterGc=%.1f MiB disk=%.1f MiB bytes/span=%.1f blocks=%d "
+                  + "(head or completing: %d) elapsed=%.1fs%n",
+              appended, heap / 1048576.0, disk / 1048576.0, (double) disk / appended, store.blocks().size(), pending,
               (System.nanoTime() - t0) / 1e9);
           nextReport += 1_000_000;
         }
@@ -56,6 +71,7 @@ public final class StoreFootprint {
       System.gc();
       long disk = StoreBenchData.sizeOnDisk(dir);
       long stored = store.blocks().stream().mapToLong(BlockInfo::spanCount).sum();
+      System.out.printf("max heapUsedAfterGc at the reports=%.1f MiB%n", maxHeap / 1048576.0);
       System.out.printf("final: spans=%,d blocks=%d heapUsedAfterGc=%.1f MiB disk=%.1f MiB bytes/span=%.1f%n",
           stored, store.blocks().size(), mem.getHeapMemoryUsage().getUsed() / 1048576.0, disk / 1048576.0,
           (double) disk / stored);

@@ -74,6 +74,24 @@ class LoadGeneratorTest {
       assertThat(r.duringLoad.spans).isPositive();
       assertThat(r.duringLoad.latencyMicros.getTotalCount()).isEqualTo(r.duringLoad.checked());
       assertThat(r.toText()).contains("during the load checked " + r.duringLoad.checked());
+      // the server's histogram, scraped before and after, counted exactly the lookups made during the load
+      assertThat(r.duringLoad.server).isNotNull();
+      assertThat(r.duringLoad.server.duration.count()).isEqualTo(r.duringLoad.checked());
+      assertThat(r.toText()).contains("server    during the load (tempo_request_duration_seconds{route=\"api_v2_traces_traceid\"}) n="
+          + r.duringLoad.checked());
+    }
+  }
+
+  @Test
+  void jdkLookupClientFindsTheSameTraces() throws Exception {
+    try (CountingOtlpServer server = new CountingOtlpServer(n -> 200)) {
+      LoadResult r = LoadGenerator.run(options("--port=" + server.httpPort(), "--query-port=" + server.httpPort(),
+          "--rate=20000", "--duration=1s", "--concurrency=8", "--lookup-rate=20", "--lookup-client=jdk",
+          "--check-traces=5"), log);
+      assertThat(r.check.found).isEqualTo(5);
+      assertThat(r.duringLoad.checked()).isPositive();
+      assertThat(r.duringLoad.found).isEqualTo(r.duringLoad.checked());
+      assertThat(r.duringLoad.server.duration.count()).isEqualTo(r.duringLoad.checked());
     }
   }
 

@@ -35,10 +35,13 @@ import java.util.stream.Stream;
  * completed blocks. Register it as the first ingest consumer ({@link SpanConsumer}); it answers trace-by-id lookups
  * ({@link TraceLookup}).
  *
- * <p><b>Layout.</b> {@code <dataDir>/<tenant>/<block id>/}. The head block is an append-only memory-mapped span log
- * (the write-ahead log) with per-block resource/scope dictionaries and an on-heap primitive trace index bounded by the
- * head block cut ({@link Builder#maxBlockSpans}, {@link Builder#maxBlockBytes}, {@link Builder#blockDuration}). A cut
- * head is completed in the background: its spans are compacted so each trace is contiguous, a persisted Chronicle Map
+ * <p><b>Layout.</b> {@code <dataDir>/<tenant>/<block id>/}. The head block is an append-only span log (the
+ * write-ahead log: one positional write per batch, read through a read-only mapping) with per-block resource/scope
+ * dictionaries and an on-heap primitive trace index bounded by the head block cut ({@link Builder#maxBlockSpans},
+ * {@link Builder#maxBlockTraces}, {@link Builder#maxBlockBytes}, {@link Builder#blockDuration}). A cut head is
+ * completed in the background (a head that must be cut while the previous one is still being completed makes its
+ * appends wait for that completion: backpressure rather than a growing heap): its spans are compacted so each trace
+ * is contiguous, a persisted Chronicle Map
  * trace index and a bloom filter are written, then {@code block.meta} commits it. Blocks are cut by ingestion time;
  * spans with any timestamps are accepted and found by id.
  *
@@ -56,7 +59,9 @@ import java.util.stream.Stream;
  * <p><b>Concurrency.</b> Thread-safe. Any number of threads may call {@link #accept} at once: appends to a tenant's
  * head block are serialized by one lock acquisition per batch. Lookups run concurrently with appends, completion and
  * retention: the blocklist is copy-on-write and each block is reference counted, so no reader sees a closed or deleted
- * block; reading the head block briefly takes the append lock. Background work runs on three daemon threads (maintenance, completion, span log pre-allocation).
+ * block; reading the head block briefly takes the append lock. Background work runs on two daemon threads
+ * (maintenance with the interval fsync, completion); no fsync runs under the append lock unless the policy is
+ * {@link FsyncPolicy#EVERY_BATCH}.
  *
  * <p>Chronicle Map needs the JVM flags listed in the README ("Embedding").
  */
@@ -67,7 +72,6 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
   private final StoreSettings settings;
   private final ConcurrentHashMap<String, TenantStore> tenants = new ConcurrentHashMap<>();
   private final ExecutorService completer;
-  private final ExecutorService preallocator;
   private final ScheduledExecutorService scheduler;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -77,8 +81,8 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     this.dataDir = b.dataDir;
     this.settings =
         new StoreSettings(b.retention.toNanos(), b.maxBytes, b.blockDuration.toNanos(), b.maxBlockBytes,
-            b.maxBlockSpans, b.fsyncPolicy, b.ingestionSlack.toNanos(), b.clock, b.metrics, b.recoveryListener,
-            b.recoveryProgressInterval.toNanos());
+            b.maxBlockSpans, b.maxBlockTraces, b.fsyncPolicy, b.ingestionSlack.toNanos(), b.clock, b.metrics,
+            b.recoveryListener, b.recoveryProgressInterval.toNanos());
     Files.createDirectories(dataDir);
     this.lockChannel =
         FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -94,14 +98,13 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     }
     this.lock = l;
     this.completer = Executors.newSingleThreadExecutor(daemon("spanfold-store-completion"));
-    this.preallocator = Executors.newSingleThreadExecutor(daemon("spanfold-store-preallocation"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("spanfold-store-maintenance"));
     try {
       try (Stream<Path> list = Files.list(dataDir)) {
         for (Path p : (Iterable<Path>) list::iterator) {
           String tenant = tenantOf(p.getFileName().toString());
           if (tenant != null && Files.isDirectory(p)) {
-            tenants.put(tenant, TenantStore.open(tenant, p, settings, completer, preallocator));
+            tenants.put(tenant, TenantStore.open(tenant, p, settings, completer));
           }
         }
       }
@@ -255,11 +258,9 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     closed = true;
     scheduler.shutdown();
     completer.shutdown();
-    preallocator.shutdown();
     try {
       scheduler.awaitTermination(1, TimeUnit.MINUTES);
       completer.awaitTermination(10, TimeUnit.MINUTES);
-      preallocator.awaitTermination(1, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -281,7 +282,6 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
   private void shutdownThreads() {
     scheduler.shutdownNow();
     completer.shutdownNow();
-    preallocator.shutdownNow();
   }
 
   private void awaitCompletions() {
@@ -330,7 +330,7 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     try {
       return tenants.computeIfAbsent(name, n -> {
         try {
-          return TenantStore.open(n, dataDir.resolve(dirOf(n)), settings, completer, preallocator);
+          return TenantStore.open(n, dataDir.resolve(dirOf(n)), settings, completer);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -391,6 +391,7 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
     private Duration blockDuration = Duration.ofHours(1);
     private long maxBlockBytes = 512L << 20;
     private int maxBlockSpans = 1_000_000;
+    private int maxBlockTraces = StoreSettings.DEFAULT_MAX_BLOCK_TRACES;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.INTERVAL;
     private Duration fsyncInterval = Duration.ofSeconds(1);
     private Duration maintenanceInterval = Duration.ofSeconds(1);
@@ -463,6 +464,20 @@ public final class SpanStore implements SpanConsumer, TraceLookup, Closeable {
         throw new IllegalArgumentException("maxBlockSpans <= 0: " + maxBlockSpans);
       }
       this.maxBlockSpans = maxBlockSpans;
+      return this;
+    }
+
+    /**
+     * The head block is cut before it could hold more traces than this. The heap a head block and its completion
+     * take grows with its traces (≈ 60–110 bytes per trace in the head's trace index, more in its search index, and
+     * two heads exist while one completes), so with small traces — one span each — this, not {@link #maxBlockSpans},
+     * bounds the heap. Default 500 000 (traces of 2 or more spans reach the span cut first).
+     */
+    public Builder maxBlockTraces(int maxBlockTraces) {
+      if (maxBlockTraces <= 0) {
+        throw new IllegalArgumentException("maxBlockTraces <= 0: " + maxBlockTraces);
+      }
+      this.maxBlockTraces = maxBlockTraces;
       return this;
     }
 

@@ -34,10 +34,13 @@ class SearchConcurrencyTest {
     long now = System.currentTimeMillis() * 1_000_000L;
     try (SpanStore store = SpanStore.builder().dataDir(dir).maxBlockSpans(200).build()) {
       AtomicInteger acked = new AtomicInteger();
+      AtomicInteger searchesDone = new AtomicInteger();
       AtomicReference<Throwable> failed = new AtomicReference<>();
       Thread writer = new Thread(() -> {
         try {
-          for (int t = 1; t <= 3000; t++) {
+          // 3000 traces, or more (up to 9000, below the search limit) until a few searches overlapped the appends:
+          // appends no longer wait for an fsync at each head cut, so on a busy machine 3000 can be over too soon.
+          for (int t = 1; t <= 3000 || (t <= 9000 && searchesDone.get() < 4); t++) {
             TracesData td = TracesData.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
                 .setResource(StoreFixtures.resource(t % 2 == 0 ? "even" : "odd"))
                 .addScopeSpans(ScopeSpans.newBuilder()
@@ -66,6 +69,7 @@ class SearchConcurrencyTest {
           assertThat(found).as("trace %d acknowledged before search %d", t, searches).contains(t);
         }
         searches++;
+        searchesDone.set(searches);
       }
       writer.join();
       assertThat(failed.get()).isNull();

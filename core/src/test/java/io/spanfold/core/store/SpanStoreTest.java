@@ -180,6 +180,59 @@ class SpanStoreTest {
   }
 
   @Test
+  void headIsCutByTraceCountWithOneSpanTraces() throws IOException {
+    long t0 = clock.get();
+    try (SpanStore store = builder().maxBlockTraces(25).build()) {
+      List<TracesData> sent = new java.util.ArrayList<>();
+      for (int r = 0; r < 12; r++) {
+        // ten one-span traces per request: 120 traces, at most 25 per block, so a cut every second request
+        io.opentelemetry.proto.trace.v1.ScopeSpans.Builder spans = io.opentelemetry.proto.trace.v1.ScopeSpans
+            .newBuilder().setScope(StoreFixtures.scope("s"));
+        for (int i = 0; i < 10; i++) {
+          spans.addSpans(StoreFixtures.span(77, r * 10 + i + 1, 1, 0, "root", 2, t0, false));
+        }
+        TracesData td = TracesData.newBuilder().addResourceSpans(
+            io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder()
+                .setResource(StoreFixtures.resource("svc")).addScopeSpans(spans)).build();
+        sent.add(td);
+        store.accept(decode(td));
+      }
+      assertThat(store.blocks()).hasSize(6);
+      assertThat(store.blocks()).allSatisfy(b -> assertThat(b.traceCount()).isEqualTo(20));
+      for (int t = 1; t <= 120; t++) {
+        assertThat(store.findTrace(77, t, 0, 0)).as("trace %d", t).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void appendsWaitForTheCompletionBeforeCuttingAgain() throws IOException {
+    // A slow completion thread: the metrics callback runs on it after each block is completed.
+    StoreMetrics slow = new StoreMetrics() {
+      @Override
+      public void blockCompleted(String tenant, long spans, long bytes, long durationNanos) {
+        try {
+          Thread.sleep(150);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try (SpanStore store = builder().maxBlockSpans(9).metrics(slow).build()) {
+      for (int r = 1; r <= 6; r++) {
+        store.accept(decode(mixedRequest(r))); // 9 spans: every request after the first cuts the head
+        long frozenOrHead = store.blocks().stream().filter(b -> b.state() != BlockState.COMPLETE).count();
+        // without the wait, frozen heads (each with its indexes on the heap) would queue behind the slow completion
+        assertThat(frozenOrHead).as("after request %d", r).isLessThanOrEqualTo(2);
+      }
+      assertThat(store.blocks()).hasSize(6);
+      for (int r = 1; r <= 6; r++) {
+        assertTrace(store, r, 1, List.of(mixedRequest(r)));
+      }
+    }
+  }
+
+  @Test
   void tenantsAreSeparate() throws IOException {
     try (SpanStore store = builder().build()) {
       SpanBatch b = decode(mixedRequest(4));
@@ -228,6 +281,7 @@ class SpanStoreTest {
         .hasMessageContaining("blockDuration");
     assertThatThrownBy(() -> SpanStore.builder().maxBlockBytes(10)).hasMessageContaining("maxBlockBytes");
     assertThatThrownBy(() -> SpanStore.builder().maxBlockSpans(0)).hasMessageContaining("maxBlockSpans");
+    assertThatThrownBy(() -> SpanStore.builder().maxBlockTraces(0)).hasMessageContaining("maxBlockTraces");
     assertThatThrownBy(() -> SpanStore.builder().fsyncPolicy(null)).hasMessageContaining("fsyncPolicy");
     assertThatThrownBy(() -> SpanStore.builder().build()).hasMessageContaining("dataDir");
   }

@@ -129,7 +129,8 @@ public final class SpanfoldServer implements Closeable {
       // The query port first, so /ready can answer "starting" while the receivers come up. Each port has its own
       // event loop and worker pool, so heavy queries never take threads from ingest.
       NettyHttpServer.Builder query = NettyHttpServer.builder().name("http").host(config.bind())
-          .port(config.httpPort()).routes(queryRoutes).gate(queryGuard.gate()).sslContext(httpTls);
+          .port(config.httpPort()).routes(queryRoutes).gate(queryGuard.gate()).sslContext(httpTls)
+          .observer(RequestDurationMetrics.register(registry));
       if (guard.queryWorkerThreads() > 0) {
         query.workerThreads(guard.queryWorkerThreads());
       }

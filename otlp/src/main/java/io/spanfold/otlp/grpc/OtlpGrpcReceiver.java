@@ -2,6 +2,7 @@ package io.spanfold.otlp.grpc;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Drainable;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
@@ -21,7 +22,12 @@ import io.spanfold.core.ingest.IngestResult;
 import io.spanfold.core.ingest.SpanIngest;
 import io.spanfold.core.model.SpanBatch;
 import io.spanfold.core.wire.MalformedRequestException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.spanfold.otlp.guard.IngestGuard;
 import io.spanfold.otlp.internal.DecodeScratch;
 import io.spanfold.otlp.internal.ExportResponses;
@@ -29,11 +35,14 @@ import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,9 +60,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code RESOURCE_EXHAUSTED} (from grpc-java); an ingest failure (a consumer threw) {@code UNAVAILABLE}, which OTLP
  * clients retry.
  *
- * <p>Calls run on a fixed pool of worker threads, each with its own decoder and batch; at most
+ * <p>grpc-java's callbacks run on the Netty event loop (direct executor); each call's decode and ingest run on a fixed
+ * pool of worker threads, each with its own decoder and batch, and the worker sends the answer. At most
  * {@code maxConcurrentCallsPerConnection} calls per connection are in flight, the rest wait in HTTP/2 flow control.
- * Thread-safe. Embedders with their own gRPC server can mount {@link #service(SpanIngest)} instead.
+ * Thread-safe. Embedders with their own gRPC server can mount {@link #service(SpanIngest, IngestGuard, Executor)} (or
+ * {@link #service(SpanIngest)}, which decodes on the thread that runs grpc's callbacks) instead.
  */
 public final class OtlpGrpcReceiver implements Closeable {
   /** The gRPC service name of OTLP traces. */
@@ -63,16 +74,27 @@ public final class OtlpGrpcReceiver implements Closeable {
 
   private final Server server;
   private final ExecutorService executor;
+  private final EventLoopGroup ioGroup;
   private final Duration shutdownTimeout;
 
   private OtlpGrpcReceiver(Builder b) throws IOException {
     this.shutdownTimeout = b.shutdownTimeout;
     this.executor = Executors.newFixedThreadPool(b.workerThreads, daemonThreads("otlp-grpc-worker"));
+    // The receiver's own event loops (accepting and serving connections) instead of grpc's shared group of
+    // 2 x cores threads: decode and ingest are on the workers, so few loops suffice (see Builder#ioThreads).
+    this.ioGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("otlp-grpc-io", true),
+        NioIoHandler.newFactory());
     NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
+        .bossEventLoopGroup(ioGroup)
+        .workerEventLoopGroup(ioGroup)
+        .channelType(NioServerSocketChannel.class)
         .maxInboundMessageSize(b.maxInboundMessageBytes)
         .maxConcurrentCallsPerConnection(b.maxConcurrentCallsPerConnection)
-        .executor(executor)
-        .addService(service(b.ingest, b.guard));
+        // grpc's own callbacks (headers, message, half-close, completion) stay on the event loop: they are short, and
+        // running each on a pool costs a thread hand-off (an unpark, often a context switch) apiece, several per call.
+        // Only decode and ingest, the call's real work, go to the pool: one hand-off per call, as in the HTTP receiver.
+        .directExecutor()
+        .addService(service(b.ingest, b.guard, executor));
     if (b.sslContext != null) {
       nb.sslContext(b.sslContext);
     }
@@ -81,6 +103,7 @@ public final class OtlpGrpcReceiver implements Closeable {
       this.server = s.start();
     } catch (IOException e) {
       executor.shutdownNow();
+      ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException("cannot bind otlp-grpc to " + b.host + ":" + b.port + ": " + e.getMessage(), e);
     }
   }
@@ -91,13 +114,10 @@ public final class OtlpGrpcReceiver implements Closeable {
 
   /**
    * The Export method over raw bytes, ready to add to any grpc-java server; decoded with a per-thread decoder and
-   * ingested by {@code ingest}.
+   * ingested by {@code ingest} on the thread that runs the server's callbacks (its executor).
    */
   public static ServerServiceDefinition service(SpanIngest ingest) {
-    Objects.requireNonNull(ingest, "ingest");
-    return ServerServiceDefinition.builder(SERVICE)
-        .addMethod(EXPORT, ServerCalls.asyncUnaryCall((request, observer) -> export(ingest, request, observer)))
-        .build();
+    return service(ingest, IngestGuard.NONE, Runnable::run);
   }
 
   /**
@@ -105,35 +125,70 @@ public final class OtlpGrpcReceiver implements Closeable {
    * ({@code UNAUTHENTICATED}, {@code PERMISSION_DENIED}, {@code INVALID_ARGUMENT}), the message's bytes are reserved
    * against the memory budget before they are copied out of grpc's buffers ({@code RESOURCE_EXHAUSTED} with a
    * {@code google.rpc.RetryInfo} detail when they do not fit), and the tenant's rate limit applies after decoding.
+   * Decode and ingest run on the thread that runs the server's callbacks.
    */
   public static ServerServiceDefinition service(SpanIngest ingest, IngestGuard guard) {
+    return service(ingest, guard, Runnable::run);
+  }
+
+  /**
+   * The guarded Export method (see {@link #service(SpanIngest, IngestGuard)}) whose decode and ingest run on
+   * {@code work}, which also sends the answer: for a server built with {@code directExecutor()}, so that grpc's own
+   * short callbacks stay on the transport thread and each call costs one hand-off to {@code work}. A call that
+   * {@code work} refuses (it is shut down or saturated) is answered {@code UNAVAILABLE}, which clients retry.
+   */
+  public static ServerServiceDefinition service(SpanIngest ingest, IngestGuard guard, Executor work) {
     Objects.requireNonNull(ingest, "ingest");
     Objects.requireNonNull(guard, "guard");
+    Objects.requireNonNull(work, "work");
     if (guard == IngestGuard.NONE) {
-      return service(ingest);
+      return ServerServiceDefinition.builder(SERVICE)
+          .addMethod(EXPORT, ServerCalls.asyncUnaryCall((request, observer) -> submit(work, observer, null,
+              () -> export(ingest, request, observer))))
+          .build();
     }
     MethodDescriptor<Request, byte[]> method = EXPORT.toBuilder(new BudgetedBytes(guard), RawBytes.INSTANCE).build();
     ServerServiceDefinition def = ServerServiceDefinition.builder(SERVICE)
-        .addMethod(method, ServerCalls.asyncUnaryCall((request, observer) -> guardedExport(ingest, guard, request,
-            observer)))
+        .addMethod(method, ServerCalls.asyncUnaryCall((request, observer) -> guardedExport(ingest, guard, work,
+            request, observer)))
         .build();
     return ServerInterceptors.intercept(def, new GuardInterceptor(guard));
   }
 
+  /** Runs {@code task} on {@code work}; when it is refused, runs {@code release} (if any) and answers UNAVAILABLE. */
+  private static void submit(Executor work, StreamObserver<byte[]> observer, Runnable release, Runnable task) {
+    try {
+      work.execute(task);
+    } catch (RejectedExecutionException e) {
+      if (release != null) {
+        release.run();
+      }
+      observer.onError(Status.UNAVAILABLE.withDescription("receiver is shutting down or overloaded")
+          .asRuntimeException());
+    }
+  }
+
   private static final Context.Key<String> TENANT = Context.key("spanfold-tenant");
 
-  private static void guardedExport(SpanIngest ingest, IngestGuard guard, Request request,
+  private static void guardedExport(SpanIngest ingest, IngestGuard guard, Executor work, Request request,
       StreamObserver<byte[]> observer) {
-    try {
-      if (request.bytes == null) {
-        observer.onError(resourceExhausted(guard, guard.overloadMessage()));
-        return;
-      }
-      String tenant = TENANT.get();
-      export(ingest, request.bytes, observer, tenant == null ? SpanBatch.DEFAULT_TENANT : tenant, guard);
-    } finally {
-      request.release(guard);
+    if (request.bytes == null) {
+      observer.onError(resourceExhausted(guard, guard.overloadMessage()));
+      return;
     }
+    // Read here, on the callback thread, where the interceptor attached the call's context.
+    String t = TENANT.get();
+    String tenant = t == null ? SpanBatch.DEFAULT_TENANT : t;
+    // From here the task owns the reservation (the interceptor no longer releases it when the call ends): the bytes
+    // stay in use until decode and ingest are done with them, even if the client cancels meanwhile.
+    request.handOff();
+    submit(work, observer, () -> request.release(guard), () -> {
+      try {
+        export(ingest, request.bytes, observer, tenant, guard);
+      } finally {
+        request.release(guard);
+      }
+    });
   }
 
   private static io.grpc.StatusRuntimeException resourceExhausted(IngestGuard guard, String message) {
@@ -152,6 +207,8 @@ public final class OtlpGrpcReceiver implements Closeable {
     final byte[] bytes;
     private final long reserved;
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Set on the callback thread once a task owns the reservation; read there too (callbacks are serialized). */
+    private boolean handedOff;
 
     Request(byte[] bytes, long reserved) {
       this.bytes = bytes;
@@ -161,6 +218,17 @@ public final class OtlpGrpcReceiver implements Closeable {
     void release(IngestGuard guard) {
       if (reserved > 0 && released.compareAndSet(false, true)) {
         guard.release(reserved);
+      }
+    }
+
+    void handOff() {
+      handedOff = true;
+    }
+
+    /** Releases the reservation unless a task owns it (that task releases it when done). */
+    void releaseUnlessHandedOff(IngestGuard guard) {
+      if (!handedOff) {
+        release(guard);
       }
     }
   }
@@ -175,7 +243,7 @@ public final class OtlpGrpcReceiver implements Closeable {
 
     @Override
     public InputStream stream(Request value) {
-      return new ByteArrayInputStream(value.bytes);
+      return new BytesStream(value.bytes);
     }
 
     @Override
@@ -269,7 +337,7 @@ public final class OtlpGrpcReceiver implements Closeable {
 
         private void releaseRequest() {
           if (request != null) {
-            request.release(guard);
+            request.releaseUnlessHandedOff(guard);
           }
         }
       };
@@ -359,6 +427,7 @@ public final class OtlpGrpcReceiver implements Closeable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
@@ -376,7 +445,7 @@ public final class OtlpGrpcReceiver implements Closeable {
 
     @Override
     public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
+      return new BytesStream(value);
     }
 
     @Override
@@ -399,6 +468,24 @@ public final class OtlpGrpcReceiver implements Closeable {
     }
   }
 
+  /**
+   * A message's bytes as grpc's framer wants them: with a known length (one buffer of the right size instead of a
+   * chain grown while copying) and drainable (one bulk write instead of a copy loop through a scratch array).
+   */
+  static final class BytesStream extends ByteArrayInputStream implements KnownLength, Drainable {
+    BytesStream(byte[] bytes) {
+      super(bytes);
+    }
+
+    @Override
+    public synchronized int drainTo(OutputStream target) throws IOException {
+      int n = count - pos;
+      target.write(buf, pos, n);
+      pos = count;
+      return n;
+    }
+  }
+
   /** Settings of the receiver; {@link #start()} binds it. */
   public static final class Builder {
     private SpanIngest ingest;
@@ -407,6 +494,7 @@ public final class OtlpGrpcReceiver implements Closeable {
     private int maxInboundMessageBytes = 4 * 1024 * 1024;
     private int maxConcurrentCallsPerConnection = 32;
     private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private int ioThreads = 1;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private IngestGuard guard = IngestGuard.NONE;
     private SslContext sslContext;
@@ -461,6 +549,18 @@ public final class OtlpGrpcReceiver implements Closeable {
             "maxConcurrentCallsPerConnection <= 0: " + maxConcurrentCallsPerConnection);
       }
       this.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection;
+      return this;
+    }
+
+    /**
+     * Event-loop threads reading and writing the connections (default 1, as the HTTP receiver's): they only frame
+     * HTTP/2 and copy each message out, decode and ingest run on the worker threads.
+     */
+    public Builder ioThreads(int ioThreads) {
+      if (ioThreads <= 0) {
+        throw new IllegalArgumentException("ioThreads <= 0: " + ioThreads);
+      }
+      this.ioThreads = ioThreads;
       return this;
     }
 

@@ -104,6 +104,11 @@ public final class HttpRoutes {
       return route.pattern;
     }
 
+    /** The route's metric label, {@link HttpRoutes#routeName} of its pattern (e.g. {@code api_traces_traceid}). */
+    public String routeName() {
+      return route.name;
+    }
+
     /** Whether the route takes {@code method}; routes added without a method set take every method. */
     public boolean allows(String method) {
       return route.methods == null || route.methods.contains(method.toUpperCase(Locale.ROOT));
@@ -121,6 +126,7 @@ public final class HttpRoutes {
 
   private static final class Route {
     final String pattern;
+    final String name;
     final String[] segments;
     final boolean[] param;
     final boolean rest;
@@ -133,6 +139,7 @@ public final class HttpRoutes {
         throw new IllegalArgumentException("pattern must start with '/': " + pattern);
       }
       this.pattern = pattern;
+      this.name = routeName(pattern);
       this.segments = split(pattern);
       this.param = new boolean[segments.length];
       int params = 0;
@@ -192,6 +199,31 @@ public final class HttpRoutes {
       }
       return params == null ? Collections.emptyMap() : params;
     }
+  }
+
+  /**
+   * The name of a route for metric labels, as Tempo's HTTP instrumentation derives it from an unnamed route's path
+   * template: every run of characters other than ASCII letters and digits becomes {@code _}, leading and trailing
+   * {@code _} are dropped, the rest is lowercased, and an empty result is {@code root}. So
+   * {@code /api/v2/traces/{traceID}} is {@code api_v2_traces_traceid} and {@code /api/search} {@code api_search}.
+   */
+  public static String routeName(String pattern) {
+    StringBuilder sb = new StringBuilder(pattern.length());
+    boolean gap = false;
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (alnum) {
+        if (gap && sb.length() > 0) {
+          sb.append('_');
+        }
+        gap = false;
+        sb.append(Character.toLowerCase(c));
+      } else {
+        gap = true;
+      }
+    }
+    return sb.length() == 0 ? "root" : sb.toString();
   }
 
   private static String decode(String s) {

@@ -66,7 +66,7 @@ public final class NettyHttpServer implements Closeable {
     this.group = new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory(b.name + "-io", false),
         NioIoHandler.newFactory());
     RequestHandler.Settings settings =
-        new RequestHandler.Settings(b.routes, workers, inflight, b.gzipMinBytes, b.memoryBudget);
+        new RequestHandler.Settings(b.routes, workers, inflight, b.gzipMinBytes, b.memoryBudget, b.observer);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
@@ -157,8 +157,18 @@ public final class NettyHttpServer implements Closeable {
     private Function<HttpRequest, HttpResponse> budgetRefusal;
     private HttpGate gate;
     private SslContext sslContext;
+    private HttpRequestObserver observer;
 
     private Builder() {}
+
+    /**
+     * Told about every answered request with its route, status and timing (e.g. to keep a request-duration
+     * histogram). Default: none.
+     */
+    public Builder observer(HttpRequestObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
 
     /**
      * Bounds the bytes of request bodies held at once (shared with other receivers through the same limiter): a

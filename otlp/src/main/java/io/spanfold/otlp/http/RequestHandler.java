@@ -41,14 +41,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     final InflightTracker inflight;
     final int gzipMinBytes;
     final io.spanfold.core.ingest.IngestLimiter budget;
+    final HttpRequestObserver observer;
 
     Settings(HttpRoutes routes, Executor workers, InflightTracker inflight, int gzipMinBytes,
-        io.spanfold.core.ingest.IngestLimiter budget) {
+        io.spanfold.core.ingest.IngestLimiter budget, HttpRequestObserver observer) {
       this.routes = routes;
       this.workers = workers;
       this.inflight = inflight;
       this.gzipMinBytes = gzipMinBytes;
       this.budget = budget;
+      this.observer = observer;
     }
   }
 
@@ -61,6 +63,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     final HttpResponse immediate;
     long reserved;
     boolean closeAfter;
+    // timing, for the observer: System.nanoTime() when read, when the handler started and how long it ran
+    String method;
+    String route;
+    boolean websocket;
+    long receivedNanos;
+    long handlerStartNanos;
+    long handlerNanos = -1;
 
     Pending(HttpHandler handler, HttpRequest request, boolean head, boolean gzip, HttpResponse immediate) {
       this.handler = handler;
@@ -84,6 +93,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+    long receivedNanos = System.nanoTime();
     long reserved = 0;
     HttpResponse rejection = null;
     boolean closeAfter = false;
@@ -126,6 +136,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     Pending pending = new Pending(match == null ? null : match.handler(), request, head, gzip, immediate);
     pending.reserved = reserved;
     pending.closeAfter = closeAfter;
+    if (settings.observer != null) {
+      pending.method = method;
+      pending.route = match == null ? HttpRequestObserver.UNMATCHED_ROUTE : match.routeName();
+      pending.websocket = isWebSocketHandshake(msg.headers());
+      pending.receivedNanos = receivedNanos;
+    }
     queue.add(pending);
     if (!busy) {
       next(ctx);
@@ -155,6 +171,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   private void handleOnWorker(ChannelHandlerContext ctx, Pending p) {
+    long startNanos = System.nanoTime();
     HttpResponse response;
     try {
       response = p.handler.handle(p.request);
@@ -172,6 +189,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       LOG.log(System.Logger.Level.WARNING, "cannot encode response", e);
       out = toNetty(HttpResponse.text(500, "internal error: " + e), p.head, false);
     }
+    p.handlerStartNanos = startNanos;
+    p.handlerNanos = System.nanoTime() - startNanos;
     FullHttpResponse finalOut = out;
     ctx.executor().execute(() -> write(ctx, finalOut));
   }
@@ -183,7 +202,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (close) {
       response.headers().set(HttpHeaderNames.CONNECTION, "close");
     }
+    int status = response.status().code();
     ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+      if (p != null && settings.observer != null && f.isSuccess()) {
+        observe(p, status);
+      }
       settings.inflight.end();
       if (p != null) {
         release(p.reserved);
@@ -197,6 +220,35 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         drainClosed();
       }
     });
+  }
+
+  private void observe(Pending p, int status) {
+    long total = System.nanoTime() - p.receivedNanos;
+    long queued = p.handlerNanos < 0 ? -1 : p.handlerStartNanos - p.receivedNanos;
+    try {
+      settings.observer.requestDone(p.method, p.route, status, p.websocket,
+          new HttpRequestObserver.Timing(total, queued, p.handlerNanos));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "request observer failed", e);
+    }
+  }
+
+  /** A WebSocket handshake: {@code Upgrade: websocket} with {@code upgrade} among the Connection tokens. */
+  static boolean isWebSocketHandshake(HttpHeaders headers) {
+    String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+    if (upgrade == null || !upgrade.trim().equalsIgnoreCase("websocket")) {
+      return false;
+    }
+    String connection = headers.get(HttpHeaderNames.CONNECTION);
+    if (connection == null) {
+      return false;
+    }
+    for (String token : connection.split(",")) {
+      if (token.trim().equalsIgnoreCase("upgrade")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void drainClosed() {

@@ -81,4 +81,22 @@ class HttpRoutesTest {
     assertThatThrownBy(() -> HttpRoutes.builder().route("/a/{r...}/b", a)).hasMessageContaining("last segment");
     assertThatThrownBy(() -> HttpRoutes.builder().route("/a", Set.of(), a)).hasMessageContaining("methods");
   }
+
+  @Test
+  void routeNamesFollowTempoInstrumentationLabels() {
+    // Tempo's integration tests assert these labels on tempo_request_duration_seconds
+    assertThat(HttpRoutes.routeName("/api/traces/{traceID}")).isEqualTo("api_traces_traceid");
+    assertThat(HttpRoutes.routeName("/api/v2/traces/{traceID}")).isEqualTo("api_v2_traces_traceid");
+    assertThat(HttpRoutes.routeName("/api/search")).isEqualTo("api_search");
+    assertThat(HttpRoutes.routeName("/api/v2/search/tag/{tagName}/values")).isEqualTo(
+        "api_v2_search_tag_tagname_values");
+    assertThat(HttpRoutes.routeName("/api/v2/search/tag/{tagName...}/values")).isEqualTo(
+        "api_v2_search_tag_tagname_values");
+    assertThat(HttpRoutes.routeName("/metrics")).isEqualTo("metrics");
+    assertThat(HttpRoutes.routeName("/")).isEqualTo("root");
+    assertThat(HttpRoutes.routeName("//a--B/_9_/")).isEqualTo("a_b_9");
+
+    HttpRoutes routes = HttpRoutes.builder().route("/api/v2/traces/{traceID}", r -> null).build();
+    assertThat(routes.match("/api/v2/traces/abc").routeName()).isEqualTo("api_v2_traces_traceid");
+  }
 }

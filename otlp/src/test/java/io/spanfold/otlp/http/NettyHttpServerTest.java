@@ -333,4 +333,58 @@ class NettyHttpServerTest {
     }
   }
 
+
+  @Test
+  void observerSeesRouteStatusAndTimingOfEveryAnsweredRequest() throws Exception {
+    java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.BlockingQueue<HttpRequestObserver.Timing> timings =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    HttpRoutes routes = HttpRoutes.builder()
+        .route("/items/{id}", Set.of("GET"), r -> {
+          Thread.sleep(20);
+          return HttpResponse.text("missing".equals(r.pathParam("id")) ? 404 : 200, "ok");
+        })
+        .build();
+    server = NettyHttpServer.builder().name("test-http").host("127.0.0.1").port(0).routes(routes)
+        .observer((method, route, status, ws, timing) -> {
+          seen.add(method + " " + route + " " + status + " ws=" + ws);
+          timings.add(timing);
+        })
+        .start();
+
+    assertThat(send(req("/items/a")).statusCode()).isEqualTo(200);
+    assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("GET items_id 200 ws=false");
+    HttpRequestObserver.Timing t = timings.take();
+    assertThat(t.handlerNanos()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+    assertThat(t.queuedNanos()).isGreaterThanOrEqualTo(0);
+    assertThat(t.totalNanos()).isGreaterThanOrEqualTo(t.queuedNanos() + t.handlerNanos());
+    assertThat(t.respondNanos()).isGreaterThanOrEqualTo(0);
+
+    assertThat(send(req("/items/missing")).statusCode()).isEqualTo(404);
+    assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("GET items_id 404 ws=false");
+    // answered by the event loop without a handler: no queue or handler time
+    assertThat(send(req("/nowhere")).statusCode()).isEqualTo(404);
+    assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("GET other 404 ws=false");
+    timings.take();
+    t = timings.take();
+    assertThat(t.handlerNanos()).isEqualTo(-1);
+    assertThat(t.queuedNanos()).isEqualTo(-1);
+    assertThat(t.respondNanos()).isEqualTo(t.totalNanos());
+    assertThat(send(req("/items/a").POST(java.net.http.HttpRequest.BodyPublishers.noBody())).statusCode())
+        .isEqualTo(405);
+    assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("POST items_id 405 ws=false");
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void webSocketHandshakesAreRecognisedByUpgradeAndConnectionTokens() {
+    io.netty.handler.codec.http.HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
+    assertThat(RequestHandler.isWebSocketHandshake(h)).isFalse();
+    h.set("Upgrade", "WebSocket");
+    assertThat(RequestHandler.isWebSocketHandshake(h)).isFalse();
+    h.set("Connection", "keep-alive, Upgrade");
+    assertThat(RequestHandler.isWebSocketHandshake(h)).isTrue();
+    h.set("Upgrade", "h2c");
+    assertThat(RequestHandler.isWebSocketHandshake(h)).isFalse();
+  }
 }

@@ -17,38 +17,74 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.zip.CRC32;
 
 /**
- * Internal, unstable. The block that takes appends: a memory-mapped span log (the write-ahead log, laid out as in
+ * Internal, unstable. The block that takes appends: a span log (the write-ahead log, laid out as in
  * {@link SpanLogDescriptor}), per-block resource and scope dictionaries, and a {@link HeadTraceIndex}.
  *
+ * <p>I/O: each batch's records are staged in a direct buffer and written with one positional write; readers see the
+ * log through a read-only mapping of the sparsely extended file. Measured against the earlier design (a background
+ * thread zero-filling the file ahead, the appender writing through a writable mapping): the zero-fill's CPU is gone,
+ * a full disk is an IOException of the write (never a fault on a mapped page), and the appender takes no page faults.
+ *
  * <p>Concurrency: appends and reads synchronize on the lock given at construction (the tenant's append lock, so an
- * append costs one lock acquisition). Once {@link #freeze() frozen} it is read-only.
+ * append costs one lock acquisition). Once {@link #freeze() frozen} it is read-only. Trace-by-id reads
+ * ({@link #collect}) do not take the lock: every change of the trace index and the dictionaries is bracketed by a
+ * sequence counter (odd while changing, as in a seqlock), and a read that saw the counter move retries, falling back
+ * to the lock only after a few tries. So a lookup never waits behind a whole batch being appended.
  */
 public final class HeadBlock extends Block {
   private static final int MIN_GROWTH = 4 << 20;
   private static final int MAX_GROWTH = 64 << 20;
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+  /** A batch's records are staged in a direct buffer of at least this size (grown for larger batches). */
+  private static final int MIN_STAGE = 256 << 10;
   private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle VERSION;
+  /** Optimistic reads tried back to back before {@link #collect} starts yielding between tries. */
+  private static final int SPIN_TRIES = 8;
+  /**
+   * How long {@link #collect} keeps retrying optimistically before it takes the lock: a change is short, so retrying
+   * only waits for the change under way (or for its thread to be scheduled again), the lock for a whole batch.
+   */
+  private static final long OPTIMISTIC_NANOS = 20_000_000L;
+
+  static {
+    try {
+      VERSION = MethodHandles.lookup().findVarHandle(HeadBlock.class, "version", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final Object lock;
+  /** Seqlock counter of index and dictionary changes: odd while one is under way (written under the lock only). */
+  @SuppressWarnings("unused")
+  private int version;
   private final FileChannel channel;
   private final long createdNanos;
+  /**
+   * Read view of the log, mapped ahead of the write position (the file is extended sparsely to the mapping's size, so
+   * unwritten space reads as zeros and costs no writes). Appends never go through it: see {@link #append}.
+   */
   private MappedByteBuffer map;
-  private final Object growLock = new Object();
-  private long prepareMark = Long.MAX_VALUE;
-  private volatile Executor preallocator;
-  private ByteBuffer crcView;
+  /** Records of the batch being appended, written to the log with one positional write; null once frozen. */
+  private ByteBuffer stage;
+  /** Log offset of {@code stage}'s first byte while a batch is being staged, else {@code Integer.MAX_VALUE}. */
+  private int stageBase = Integer.MAX_VALUE;
+  /** Log offset of the next record while a batch is being staged. */
+  private int staged;
+  /** A view of {@code stage} for CRCs and the write (positions and limits change; no allocation per record). */
+  private ByteBuffer stageView;
+  private int[] spanAt = new int[128];
   private int position;
-  private int forced;
+  private final Object forceLock = new Object();
+  private volatile int forced;
   private volatile boolean frozen;
   private final CRC32 crc = new CRC32();
 
-  private final HeadTraceIndex index = new HeadTraceIndex();
-  private final HeadSearchIndex search = new HeadSearchIndex(index);
+  private final HeadTraceIndex index;
+  private final HeadSearchIndex search;
   private byte[] replayScratch = new byte[256];
   private final Dictionary resources = new Dictionary();
   private final Dictionary scopes = new Dictionary();
@@ -62,8 +98,11 @@ public final class HeadBlock extends Block {
   private volatile int traceCount;
   private volatile int bytes;
 
-  private HeadBlock(String tenant, long id, Path dir, Object lock, FileChannel channel, long createdNanos) {
+  private HeadBlock(
+      String tenant, long id, Path dir, Object lock, FileChannel channel, long createdNanos, int expectedTraces) {
     super(tenant, id, dir);
+    this.index = new HeadTraceIndex(expectedTraces);
+    this.search = new HeadSearchIndex(index);
     this.lock = lock;
     this.channel = channel;
     this.createdNanos = createdNanos;
@@ -71,19 +110,31 @@ public final class HeadBlock extends Block {
 
   /** Creates a new, empty head block in {@code dir} (created). */
   public static HeadBlock create(String tenant, long id, Path dir, Object lock, long createdNanos) throws IOException {
+    return create(tenant, id, dir, lock, createdNanos, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As above, for a head cut at {@code maxTraces} traces: its trace index stops doubling there rather than past it.
+   */
+  public static HeadBlock create(String tenant, long id, Path dir, Object lock, long createdNanos, int maxTraces)
+      throws IOException {
     Files.createDirectories(dir);
     FileChannel ch =
         FileChannel.open(
             dir.resolve(BlockFiles.WAL), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-    HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, createdNanos);
+    HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, createdNanos, maxTraces);
     try {
-      h.ensureCapacity(HEADER_LENGTH);
-      writeHeader(h.map, FILE_KIND_WAL, id, createdNanos);
+      ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+      writeHeader(header, FILE_KIND_WAL, id, createdNanos);
+      while (header.hasRemaining()) {
+        ch.write(header, header.position());
+      }
+      h.ensureMapped(HEADER_LENGTH);
+      // Not forced here (this runs under the append lock at a head cut): the first fsync of the log covers it, and a
+      // log whose header never reached the disk held nothing that was forced either.
       h.position = HEADER_LENGTH;
       h.bytes = HEADER_LENGTH;
-      h.map.force();
-      ch.force(true);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
@@ -117,7 +168,7 @@ public final class HeadBlock extends Block {
       if (bad != null) {
         throw new CorruptBlockException("span log: " + bad);
       }
-      HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, m.getLong(HEADER_CREATED));
+      HeadBlock h = new HeadBlock(tenant, id, dir, lock, ch, m.getLong(HEADER_CREATED), Integer.MAX_VALUE);
       h.setMap(m);
       Path file = dir.resolve(BlockFiles.WAL);
       long t0 = System.nanoTime();
@@ -154,63 +205,94 @@ public final class HeadBlock extends Block {
     }
     int n = b.size();
     byte[] src = b.buffer();
-    // Dictionary entries first, so no span record can refer to an entry that is not in the log before it.
-    int rc = b.resourceCount();
-    if (batchResourceIds.length < rc) {
-      batchResourceIds = new int[Math.max(rc, batchResourceIds.length * 2)];
+    int base = position;
+    int resourcesBefore = resources.size();
+    int scopesBefore = scopes.size();
+    if (spanAt.length < n) {
+      spanAt = new int[Math.max(n, spanAt.length * 2)];
     }
-    for (int r = 0; r < rc; r++) {
-      batchResourceIds[r] =
-          dictId(resources, TYPE_RESOURCE, src, b.resourceOffset(r), b.resourceLength(r),
-              b.resourceSchemaUrlOffset(r), b.resourceSchemaUrlLength(r), b.resourceServiceName(r));
+    // Pass 1 stages every record of the batch and writes them with one positional write: no page of the log is
+    // touched through a mapping by this thread, a full disk is an IOException here, and a failed write leaves
+    // nothing of the batch in the index or the dictionaries.
+    stageBase = base;
+    staged = base;
+    try {
+      // Dictionary entries first, so no span record can refer to an entry that is not in the log before it.
+      int rc = b.resourceCount();
+      if (batchResourceIds.length < rc) {
+        batchResourceIds = new int[Math.max(rc, batchResourceIds.length * 2)];
+      }
+      for (int r = 0; r < rc; r++) {
+        batchResourceIds[r] =
+            dictId(resources, TYPE_RESOURCE, src, b.resourceOffset(r), b.resourceLength(r),
+                b.resourceSchemaUrlOffset(r), b.resourceSchemaUrlLength(r), b.resourceServiceName(r));
+      }
+      int sc = b.scopeCount();
+      if (batchScopeIds.length < sc) {
+        batchScopeIds = new int[Math.max(sc, batchScopeIds.length * 2)];
+      }
+      for (int s = 0; s < sc; s++) {
+        batchScopeIds[s] =
+            dictId(scopes, TYPE_SCOPE, src, b.scopeOffset(s), b.scopeLength(s), b.scopeSchemaUrlOffset(s),
+                b.scopeSchemaUrlLength(s), "");
+      }
+      for (int i = 0; i < n; i++) {
+        int spanLength = b.spanLength(i);
+        int length = spanRecordLength(spanLength);
+        if (length > MAX_RECORD_LENGTH) {
+          throw new IOException("span of " + spanLength + " bytes is larger than a record may be");
+        }
+        int at = staged;
+        int r = stageRecord(at, length);
+        ByteBuffer m = stage;
+        m.putInt(r + LENGTH, length);
+        m.put(r + TYPE, TYPE_SPAN);
+        m.put(r + SPAN_KIND, (byte) b.kind(i));
+        m.put(r + SPAN_STATUS, (byte) b.statusCode(i));
+        m.put(r + SPAN_STATUS + 1, (byte) 0);
+        m.putInt(r + SPAN_RESOURCE_ID, batchResourceIds[b.resourceIndex(i)]);
+        m.putInt(r + SPAN_SCOPE_ID, batchScopeIds[b.scopeIndex(i)]);
+        m.putInt(r + SPAN_BYTES_LENGTH, spanLength);
+        m.putLong(r + SPAN_TRACE_HIGH, b.traceIdHigh(i));
+        m.putLong(r + SPAN_TRACE_LOW, b.traceIdLow(i));
+        m.putLong(r + SPAN_ID, b.spanId(i));
+        m.putLong(r + SPAN_PARENT_ID, b.parentSpanId(i));
+        m.putLong(r + SPAN_START, b.startNanos(i));
+        m.putLong(r + SPAN_END, b.endNanos(i));
+        int nameLength = b.nameLength(i);
+        m.putInt(r + SPAN_NAME_OFFSET, nameLength > 0 ? b.nameOffset(i) - b.spanOffset(i) : 0);
+        m.putInt(r + SPAN_NAME_LENGTH, Math.max(nameLength, 0));
+        m.put(r + SPAN_BYTES, src, b.spanOffset(i), spanLength);
+        m.putInt(r + CRC, stagedCrc(r, length));
+        spanAt[i] = at;
+        staged = at + align(length);
+      }
+      writeStaged(base, staged);
+    } catch (IOException | RuntimeException e) {
+      int v = beginChange();
+      resources.truncate(resourcesBefore);
+      scopes.truncate(scopesBefore);
+      endChange(v);
+      abandonTail(base);
+      throw e;
+    } finally {
+      stageBase = Integer.MAX_VALUE;
     }
-    int sc = b.scopeCount();
-    if (batchScopeIds.length < sc) {
-      batchScopeIds = new int[Math.max(sc, batchScopeIds.length * 2)];
-    }
-    for (int s = 0; s < sc; s++) {
-      batchScopeIds[s] =
-          dictId(scopes, TYPE_SCOPE, src, b.scopeOffset(s), b.scopeLength(s), b.scopeSchemaUrlOffset(s),
-              b.scopeSchemaUrlLength(s), "");
-    }
+    position = staged;
+    // Pass 2: index the records now in the log.
     long min = minTime;
     long max = maxTime;
     long lo = nowNanos - slackNanos;
     long hi = nowNanos + slackNanos;
     for (int i = 0; i < n; i++) {
-      int spanLength = b.spanLength(i);
-      int length = spanRecordLength(spanLength);
-      if (length > MAX_RECORD_LENGTH) {
-        throw new IOException("span of " + spanLength + " bytes is larger than a record may be");
-      }
-      ensureCapacity(position + align(length) + 8);
-      int at = position;
-      MappedByteBuffer m = map;
-      m.putInt(at + LENGTH, length);
-      m.put(at + TYPE, TYPE_SPAN);
-      m.put(at + SPAN_KIND, (byte) b.kind(i));
-      m.put(at + SPAN_STATUS, (byte) b.statusCode(i));
-      m.put(at + SPAN_STATUS + 1, (byte) 0);
-      m.putInt(at + SPAN_RESOURCE_ID, batchResourceIds[b.resourceIndex(i)]);
-      m.putInt(at + SPAN_SCOPE_ID, batchScopeIds[b.scopeIndex(i)]);
-      m.putInt(at + SPAN_BYTES_LENGTH, spanLength);
-      long th = b.traceIdHigh(i);
-      long tl = b.traceIdLow(i);
-      m.putLong(at + SPAN_TRACE_HIGH, th);
-      m.putLong(at + SPAN_TRACE_LOW, tl);
-      m.putLong(at + SPAN_ID, b.spanId(i));
-      m.putLong(at + SPAN_PARENT_ID, b.parentSpanId(i));
       long start = b.startNanos(i);
       long end = b.endNanos(i);
-      m.putLong(at + SPAN_START, start);
-      m.putLong(at + SPAN_END, end);
       int nameLength = b.nameLength(i);
-      m.putInt(at + SPAN_NAME_OFFSET, nameLength > 0 ? b.nameOffset(i) - b.spanOffset(i) : 0);
-      m.putInt(at + SPAN_NAME_LENGTH, Math.max(nameLength, 0));
-      m.put(at + SPAN_BYTES, src, b.spanOffset(i), spanLength);
-      m.putInt(at + CRC, crcOf(at, length));
-      position = at + align(length);
-      int t = index.add(th, tl, at, start, end, b.parentSpanId(i) == 0, b.statusCode(i) == 2);
+      int spanLength = b.spanLength(i);
+      int v = beginChange();
+      int t = index.add(b.traceIdHigh(i), b.traceIdLow(i), spanAt[i], start, end, b.parentSpanId(i) == 0,
+          b.statusCode(i) == 2);
+      endChange(v);
       int ri = b.resourceIndex(i);
       int rid = batchResourceIds[ri];
       if (!search.hasResource(rid)) {
@@ -245,17 +327,17 @@ public final class HeadBlock extends Block {
     if (length > MAX_RECORD_LENGTH) {
       throw new IOException("resource or scope of " + len + " bytes is larger than a record may be");
     }
-    ensureCapacity(position + align(length) + 8);
-    int at = position;
+    int at = staged;
+    int r = stageRecord(at, length);
     int id = d.size();
-    MappedByteBuffer m = map;
-    m.putInt(at + LENGTH, length);
-    m.put(at + TYPE, type);
-    m.putInt(at + DICT_ID, id);
-    m.putInt(at + DICT_MESSAGE_LENGTH, len < 0 ? -1 : len);
-    m.putInt(at + DICT_SCHEMA_URL_LENGTH, schemaLen < 0 ? -1 : schemaLen);
-    m.putInt(at + DICT_SERVICE_LENGTH, svcLen);
-    int w = at + DICT_BYTES;
+    ByteBuffer m = stage;
+    m.putInt(r + LENGTH, length);
+    m.put(r + TYPE, type);
+    m.putInt(r + DICT_ID, id);
+    m.putInt(r + DICT_MESSAGE_LENGTH, len < 0 ? -1 : len);
+    m.putInt(r + DICT_SCHEMA_URL_LENGTH, schemaLen < 0 ? -1 : schemaLen);
+    m.putInt(r + DICT_SERVICE_LENGTH, svcLen);
+    int w = r + DICT_BYTES;
     if (len > 0) {
       m.put(w, src, off, len);
       w += len;
@@ -267,16 +349,20 @@ public final class HeadBlock extends Block {
     if (svcLen > 0) {
       m.put(w, svc, 0, svcLen);
     }
-    m.putInt(at + CRC, crcOf(at, length));
-    position = at + align(length);
+    m.putInt(r + CRC, stagedCrc(r, length));
+    staged = at + align(length);
+    int v = beginChange();
     d.add(h, at);
+    endChange(v);
     return id;
   }
 
   private boolean sameDict(int at, byte[] src, int off, int len, int schemaOff, int schemaLen) {
-    MappedByteBuffer m = map;
-    int ml = m.getInt(at + DICT_MESSAGE_LENGTH);
-    int sl = m.getInt(at + DICT_SCHEMA_URL_LENGTH);
+    // An entry added earlier in this batch is still in the stage, older ones are in the log.
+    ByteBuffer m = at >= stageBase ? stage : map;
+    int p = at >= stageBase ? at - stageBase : at;
+    int ml = m.getInt(p + DICT_MESSAGE_LENGTH);
+    int sl = m.getInt(p + DICT_SCHEMA_URL_LENGTH);
     if (ml != (len < 0 ? -1 : len) || sl != (schemaLen < 0 ? -1 : schemaLen)) {
       return false;
     }
@@ -287,18 +373,76 @@ public final class HeadBlock extends Block {
       hashScratch = new byte[ln + sn];
     }
     byte[] logged = hashScratch;
-    m.get(at + DICT_BYTES, logged, 0, ln + sn);
+    m.get(p + DICT_BYTES, logged, 0, ln + sn);
     // absent parts have offset -1: compare only what is there
     return (ln == 0 || Arrays.equals(logged, 0, ln, src, off, off + ln))
         && (sn == 0 || Arrays.equals(logged, ln, ln + sn, src, schemaOff, schemaOff + sn));
   }
 
-  private int crcOf(int at, int length) {
-    ByteBuffer v = crcView;
-    v.limit(at + length).position(at + TYPE);
+  /**
+   * Makes room in the stage for a record of {@code length} bytes at log offset {@code at} and returns its offset in
+   * the stage, with the record's alignment padding zeroed (the stage is reused, the log's padding is zeros).
+   */
+  private int stageRecord(int at, int length) throws IOException {
+    long endAt = (long) at + align(length);
+    if (endAt > Integer.MAX_VALUE - MAX_GROWTH) {
+      throw new IOException("head block " + id + " span log would exceed 2 GiB");
+    }
+    int r = at - stageBase;
+    int need = r + align(length);
+    ByteBuffer st = stage;
+    if (st == null || need > st.capacity()) {
+      int cap = Math.max(MIN_STAGE, st == null ? 0 : st.capacity());
+      while (cap < need) {
+        cap *= 2;
+      }
+      ByteBuffer grown = ByteBuffer.allocateDirect(cap).order(ByteOrder.LITTLE_ENDIAN);
+      if (st != null && r > 0) {
+        grown.put(0, st, 0, r);
+      }
+      stage = grown;
+      stageView = grown.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+    stage.putLong(need - 8, 0L);
+    return r;
+  }
+
+  private int stagedCrc(int r, int length) {
+    ByteBuffer v = stageView;
+    v.limit(r + length).position(r + TYPE);
     crc.reset();
     crc.update(v);
     return (int) crc.getValue();
+  }
+
+  /** Writes the staged bytes for log range [from, to) at their place in the file, mapping the range for reads. */
+  private void writeStaged(int from, int to) throws IOException {
+    if (to == from) {
+      return;
+    }
+    ensureMapped(to);
+    ByteBuffer w = stageView;
+    w.limit(to - from).position(0);
+    long p = from;
+    while (w.hasRemaining()) {
+      p += channel.write(w, p);
+    }
+  }
+
+  /**
+   * After a failed append: cuts off whatever part of the batch reached the file, so no stale record past the log's
+   * end can be replayed after a restart. If even that fails the next append overwrites the range anyway.
+   */
+  private void abandonTail(int at) {
+    staged = at;
+    try {
+      if (channel.size() > at) {
+        channel.truncate(at);
+      }
+    } catch (IOException | RuntimeException e) {
+      System.getLogger("io.spanfold.core.store")
+          .log(System.Logger.Level.WARNING, "could not cut span log " + dir + " back to " + at, e);
+    }
   }
 
   private void replay(int size, RecoveryListener listener, Path file, long t0, long progressNanos)
@@ -436,128 +580,73 @@ public final class HeadBlock extends Block {
     return Dictionary.hash(hashScratch, 0, ml, Math.max(ml, 0), sl);
   }
 
-  private void ensureCapacity(long needed) throws IOException {
+  /**
+   * Maps the log for reads at least up to {@code needed}, a growth step ahead. Mapping past the end of the file
+   * extends it sparsely (ftruncate): no zeros are written, the unwritten tail reads as zeros (the end-of-log marker),
+   * and only the positional writes allocate disk space, so a full disk fails there as an IOException.
+   */
+  private void ensureMapped(long needed) throws IOException {
     MappedByteBuffer m = map;
     if (m != null && needed <= m.capacity()) {
-      if (needed > prepareMark) {
-        prepareAhead();
-      }
       return;
     }
     if (needed > Integer.MAX_VALUE - MAX_GROWTH) {
       throw new IOException("head block " + id + " span log would exceed 2 GiB");
     }
-    synchronized (growLock) {
-      long size = channel.size();
-      if (needed > size) {
-        extendLocked(size, Math.max(needed, size + growth(size)));
-        size = channel.size();
-      }
-      setMap(channel.map(FileChannel.MapMode.READ_WRITE, 0, size));
-    }
+    long cap = m == null ? 0 : m.capacity();
+    long size = Math.max(needed, cap + growth(cap));
+    setMap(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
   }
 
   private static long growth(long size) {
     return Math.min(MAX_GROWTH, Math.max(MIN_GROWTH, size));
   }
 
-  /**
-   * Extends the file by real zeros rather than sparsely: a full disk then fails as an IOException here instead of as
-   * a fault when a mapped page is first touched. Caller holds {@code growLock}.
-   *
-   * <p>Tried and measured (bench/RESULTS.md, perf section): reserving the range with {@code posix_fallocate} instead
-   * takes the preallocation thread's CPU to almost nothing, but the appending thread then pays for every first touch
-   * of an unwritten extent's page (its CPU per span doubled), so the zero-fill stays: it keeps that work off the
-   * ingest thread.
-   */
-  private void extendLocked(long from, long to) throws IOException {
-    long p = from;
-    while (p < to) {
-      ByteBuffer z = ZEROS.duplicate();
-      z.limit((int) Math.min(z.capacity(), to - p));
-      p += channel.write(z, p);
-    }
-  }
-
-  /**
-   * Past half of the mapping, the next chunk is zero-filled on the preallocation thread so the appending thread only
-   * remaps; if it is not ready in time the appender extends the file itself.
-   */
-  private void prepareAhead() {
-    MappedByteBuffer m = map;
-    prepareMark = Long.MAX_VALUE;
-    Executor ex = preallocator;
-    if (ex == null || m == null) {
-      return;
-    }
-    long cap = m.capacity();
-    try {
-      ex.execute(() -> {
-        synchronized (growLock) {
-          try {
-            long size = channel.size();
-            if (size <= cap && channel.isOpen()) {
-              extendLocked(size, size + growth(size));
-            }
-          } catch (IOException e) {
-            System.getLogger("io.spanfold.core.store").log(System.Logger.Level.WARNING,
-                "pre-allocating span log of block " + dir + " failed; the appender retries", e);
-          }
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      // store closing: the appender extends synchronously if it still needs to
-    }
-  }
-
-  /** Lets a background thread zero-fill the span log ahead of the appender. */
-  public void preallocator(Executor executor) {
-    this.preallocator = executor;
-  }
-
   private void setMap(MappedByteBuffer m) {
     m.order(ByteOrder.LITTLE_ENDIAN);
     map = m;
-    prepareMark = m.capacity() / 2;
-    crcView = m.duplicate().order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** Forces appended bytes to disk; the caller holds the lock. */
-  public void force() {
-    if (position > forced && map != null) {
-      map.force(forced, position - forced);
-      forced = position;
-    }
+  /** Forces appended bytes to disk (the EVERY_BATCH policy, close); the caller holds the lock. */
+  public void force() throws IOException {
+    forceTo(position);
   }
 
   /**
-   * Forces appended bytes to disk without holding the append lock during the msync (the INTERVAL policy's task):
-   * appends continue meanwhile, into pages after the forced range.
+   * Forces appended bytes to disk without holding the append lock (the INTERVAL policy's task, also for a frozen
+   * block awaiting completion): appends and lookups continue meanwhile.
    */
-  public void forceWithoutBlockingAppends() {
-    MappedByteBuffer m;
-    int from;
-    int to;
-    synchronized (lock) {
-      m = map;
-      from = forced;
-      to = position;
-    }
-    if (m == null || to <= from) {
+  public void forceWithoutBlockingAppends() throws IOException {
+    forceTo(bytes);
+  }
+
+  private void forceTo(int to) throws IOException {
+    if (to <= forced) {
       return;
     }
-    m.force(from, to - from);
-    synchronized (lock) {
-      if (forced < to) {
+    synchronized (forceLock) {
+      if (to > forced && channel.isOpen()) {
+        // fdatasync: the positional writes are in the page cache, the sparse extension's size is metadata it covers
+        channel.force(false);
         forced = to;
       }
     }
   }
 
-  /** No more appends; the block is handed to completion. The caller holds the lock. */
+  /** True when bytes appended are not yet known to be on disk. */
+  public boolean unforced() {
+    return bytes > forced;
+  }
+
+  /**
+   * No more appends; the block is handed to completion. The caller holds the lock. Nothing is forced here (an fsync
+   * under the append lock would stall appends and lookups): the fsync task forces frozen logs too, and completion
+   * makes the block durable by its own commit.
+   */
   public void freeze() {
     frozen = true;
-    force();
+    stage = null;
+    stageView = null;
   }
 
   private volatile boolean completionFailed;
@@ -660,8 +749,73 @@ public final class HeadBlock extends Block {
     return bytes;
   }
 
+  /** Marks the start of an index or dictionary change (caller holds the lock); returns the even counter it was. */
+  private int beginChange() {
+    int v = version;
+    VERSION.setOpaque(this, v + 1);
+    // the counter turns odd before any of the change's writes can be seen
+    VarHandle.storeStoreFence();
+    return v;
+  }
+
+  /** Ends the change begun at {@code v}: its writes happen-before a reader's acquire of the new even counter. */
+  private void endChange(int v) {
+    VERSION.setRelease(this, v + 2);
+  }
+
   @Override
   public void collect(long high, long low, TraceAssembler into) {
+    // Optimistic: read the index without the lock and keep the result only when no change overlapped the read. A
+    // racing change can show the arrays half-grown, which may throw; that read is simply retried.
+    long deadline = 0;
+    for (int attempt = 0; ; attempt++) {
+      if (attempt >= SPIN_TRIES) {
+        // the writer is in a long change (an index growth) or not running: let it run, within a time budget
+        long now = System.nanoTime();
+        if (deadline == 0) {
+          deadline = now + OPTIMISTIC_NANOS;
+        } else if (now - deadline > 0) {
+          break;
+        }
+        Thread.yield();
+      }
+      int v = (int) VERSION.getAcquire(this);
+      if ((v & 1) != 0) {
+        Thread.onSpinWait();
+        continue;
+      }
+      int t;
+      int n = 0;
+      int[] offsets = null;
+      ByteBuffer log;
+      int[] resourceOffsets;
+      int[] scopeOffsets;
+      try {
+        t = index.find(high, low);
+        if (t >= 0) {
+          n = index.count(t);
+          offsets = index.offsets(t, null);
+        }
+        log = map;
+        resourceOffsets = resources.offsets();
+        scopeOffsets = scopes.offsets();
+      } catch (RuntimeException raced) {
+        continue;
+      }
+      VarHandle.loadLoadFence();
+      if ((int) VERSION.getOpaque(this) != v) {
+        continue;
+      }
+      // Consistent as of v: the records, the mapping and the dictionary entries they name were written before v was
+      // published, and records below the log position never change, so they are read without the lock.
+      if (t >= 0) {
+        into.startBlock(log, resourceOffsets, scopeOffsets);
+        for (int i = 0; i < n; i++) {
+          into.addSpan(offsets[i]);
+        }
+      }
+      return;
+    }
     synchronized (lock) {
       int t = index.find(high, low);
       if (t < 0) {
@@ -691,6 +845,7 @@ public final class HeadBlock extends Block {
     private final LongIntHashMap firstByHash = new LongIntHashMap();
     private int[] offsets = new int[8];
     private int[] next = new int[8];
+    private long[] hashes = new long[8];
     private int size;
 
     int size() {
@@ -718,11 +873,26 @@ public final class HeadBlock extends Block {
       if (size == offsets.length) {
         offsets = Arrays.copyOf(offsets, size * 2);
         next = Arrays.copyOf(next, size * 2);
+        hashes = Arrays.copyOf(hashes, size * 2);
       }
       offsets[size] = offset;
       next[size] = firstByHash.getOrDefault(hash, -1);
+      hashes[size] = hash;
       firstByHash.put(hash, size);
       size++;
+    }
+
+    /** Forgets the entries from id {@code newSize} on (an append that failed before its records were logged). */
+    void truncate(int newSize) {
+      while (size > newSize) {
+        size--;
+        int prev = next[size];
+        if (prev < 0) {
+          firstByHash.remove(hashes[size]);
+        } else {
+          firstByHash.put(hashes[size], prev);
+        }
+      }
     }
 
     /** Content hash of a message and its schema URL (-1 lengths: absent); in memory only, never persisted. */

@@ -18,6 +18,9 @@ import java.util.Arrays;
  * Not thread-safe: the owning head block guards it with its lock.
  */
 public final class HeadTraceIndex {
+  /** The per-trace arrays double up to this many entries, then grow to exactly what is needed (the head's cut). */
+  private final int growthCap;
+
   private int[] slots = new int[1024];
   private int mask = slots.length - 1;
 
@@ -34,6 +37,15 @@ public final class HeadTraceIndex {
   private int spanCount;
   private int[] spanOffset = new int[1024];
   private int[] spanPrev = new int[1024];
+
+  public HeadTraceIndex() {
+    this(Integer.MAX_VALUE);
+  }
+
+  /** An index of a head block cut at {@code expectedTraces} traces (a soft cap: more still fit, grown one by one). */
+  public HeadTraceIndex(int expectedTraces) {
+    this.growthCap = Math.max(expectedTraces, 256);
+  }
 
   public int traceCount() {
     return traceCount;
@@ -135,10 +147,13 @@ public final class HeadTraceIndex {
     return error[t];
   }
 
-  /** Approximate heap bytes held, for sizing decisions and tests. */
+  /** Heap bytes held by the arrays (headers aside), for sizing decisions and tests. */
   public long heapBytes() {
     return slots.length * 4L + traceHigh.length * (8L * 4 + 4 * 3 + 1) + spanOffset.length * 8L;
   }
+
+  /** Heap bytes per trace the index holds at most for one-span traces, growth slack included, below the cap. */
+  static final int MAX_BYTES_PER_ONE_SPAN_TRACE = 4 * 4 + (8 * 4 + 4 * 3 + 1) + 2 * 8;
 
   private int findOrInsert(long high, long low) {
     int i = hash(high, low) & mask;
@@ -155,7 +170,9 @@ public final class HeadTraceIndex {
     }
     int t = traceCount;
     if (t == traceHigh.length) {
-      growTraces(t * 2);
+      // Doubling past the cut would leave up to half of every per-trace array unused for the block's whole life.
+      long doubled = (long) t * 2;
+      growTraces(t < growthCap ? (int) Math.min(doubled, growthCap) : (int) Math.min(doubled, t + 1024L));
     }
     traceHigh[t] = high;
     traceLow[t] = low;

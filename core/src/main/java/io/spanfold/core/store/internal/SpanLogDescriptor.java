@@ -21,7 +21,7 @@ import java.util.zip.CRC32;
  * +-------------+-----------+------+---------------------------------------------------+
  *   length: whole record in bytes before padding (header included); the next record starts at align8(length)
  *   crc32 : CRC32 of bytes [8, length)
- *   a length of 0 marks the end of the log (the file is pre-allocated with zeros)
+ *   a length of 0 marks the end of the log (the file is extended sparsely ahead of the writes, so it reads as zeros)
  *
  * SPAN record (type 1)
  *  8 type | 9 kind | 10 status | 11 pad | 12 resource id (int) | 16 scope id (int) | 20 span bytes length (int)

@@ -7,11 +7,15 @@ import java.util.function.LongSupplier;
 
 /** Internal, unstable. The validated settings of a store, as the builder produced them. */
 public final class StoreSettings {
+  /** Default head cut by trace count (see {@code SpanStore.Builder#maxBlockTraces}). */
+  public static final int DEFAULT_MAX_BLOCK_TRACES = 500_000;
+
   public final long retentionNanos;
   public final long maxBytes;
   public final long blockDurationNanos;
   public final long maxBlockBytes;
   public final int maxBlockSpans;
+  public final int maxBlockTraces;
   public final FsyncPolicy fsync;
   public final long slackNanos;
   public final LongSupplier clock;
@@ -27,6 +31,7 @@ public final class StoreSettings {
     this.blockDurationNanos = blockDurationNanos;
     this.maxBlockBytes = maxBlockBytes;
     this.maxBlockSpans = maxBlockSpans;
+    this.maxBlockTraces = DEFAULT_MAX_BLOCK_TRACES;
     this.fsync = fsync;
     this.slackNanos = slackNanos;
     this.clock = clock;
@@ -40,11 +45,21 @@ public final class StoreSettings {
       long retentionNanos, long maxBytes, long blockDurationNanos, long maxBlockBytes, int maxBlockSpans,
       FsyncPolicy fsync, long slackNanos, LongSupplier clock, StoreMetrics metrics, RecoveryListener recovery,
       long recoveryProgressNanos) {
+    this(retentionNanos, maxBytes, blockDurationNanos, maxBlockBytes, maxBlockSpans, DEFAULT_MAX_BLOCK_TRACES, fsync,
+        slackNanos, clock, metrics, recovery, recoveryProgressNanos);
+  }
+
+  /** As above, with the head block also cut by its trace count. */
+  public StoreSettings(
+      long retentionNanos, long maxBytes, long blockDurationNanos, long maxBlockBytes, int maxBlockSpans,
+      int maxBlockTraces, FsyncPolicy fsync, long slackNanos, LongSupplier clock, StoreMetrics metrics,
+      RecoveryListener recovery, long recoveryProgressNanos) {
     this.retentionNanos = retentionNanos;
     this.maxBytes = maxBytes;
     this.blockDurationNanos = blockDurationNanos;
     this.maxBlockBytes = maxBlockBytes;
     this.maxBlockSpans = maxBlockSpans;
+    this.maxBlockTraces = maxBlockTraces;
     this.fsync = fsync;
     this.slackNanos = slackNanos;
     this.clock = clock;

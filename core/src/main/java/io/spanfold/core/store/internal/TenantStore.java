@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -32,29 +31,30 @@ public final class TenantStore {
   private final Path dir;
   private final StoreSettings s;
   private final ExecutorService completer;
-  private final Executor preallocator;
   private final Object appendLock = new Object();
   private final Object listLock = new Object();
   private volatile Block[] blocks = new Block[0];
   private HeadBlock head;
   private long nextId;
-  private boolean closed;
+  private volatile boolean closed;
+  /** Appends needing a cut wait while this many completions are in flight (see {@link #append}). */
+  private static final int MAX_COMPLETIONS_IN_FLIGHT = 1;
+  private final Object completionMonitor = new Object();
+  private int inFlight;
 
   private TenantStore(
-      String tenant, Path dir, StoreSettings s, ExecutorService completer, Executor preallocator) {
+      String tenant, Path dir, StoreSettings s, ExecutorService completer) {
     this.tenant = tenant;
     this.dir = dir;
     this.s = s;
     this.completer = completer;
-    this.preallocator = preallocator;
   }
 
   /** Opens (creating if needed) a tenant directory: completed blocks as they are, head blocks recovered. */
   public static TenantStore open(
-      String tenant, Path dir, StoreSettings s, ExecutorService completer, Executor preallocator)
-      throws IOException {
+      String tenant, Path dir, StoreSettings s, ExecutorService completer) throws IOException {
     Files.createDirectories(dir);
-    TenantStore t = new TenantStore(tenant, dir, s, completer, preallocator);
+    TenantStore t = new TenantStore(tenant, dir, s, completer);
     List<Long> ids = new ArrayList<>();
     try (Stream<Path> list = Files.list(dir)) {
       for (Path p : (Iterable<Path>) list::iterator) {
@@ -114,36 +114,75 @@ public final class TenantStore {
     return tenant;
   }
 
-  /** Copies the batch's spans into the head block's span log (cutting the head first when it is full or old). */
+  /**
+   * Copies the batch's spans into the head block's span log (cutting the head first when it is full or old).
+   *
+   * <p>Backpressure: when the head must be cut while the previous cut is still being completed, the append waits
+   * (without the append lock, so lookups go on) for that completion. Otherwise a completion thread slower than the
+   * ingest would let frozen heads — each holding its trace and search indexes on the heap — pile up until the heap
+   * is gone; this way at most one frozen head exists beside the head.
+   */
   public void append(SpanBatch b) throws IOException {
-    synchronized (appendLock) {
-      if (closed) {
-        throw new IllegalStateException("span store is closed");
+    while (true) {
+      synchronized (appendLock) {
+        if (closed) {
+          throw new IllegalStateException("span store is closed");
+        }
+        long now = s.clock.getAsLong();
+        HeadBlock h = head;
+        if (h != null
+            && !h.isEmpty()
+            && (now - h.createdNanos() >= s.blockDurationNanos
+                || h.bytes() + HeadBlock.estimateBytes(b) > s.maxBlockBytes
+                || h.spanCount() + b.size() > s.maxBlockSpans
+                // every span of the batch may start a trace: the cut keeps the trace count at or below the cap
+                || h.traceCount() + b.size() > s.maxBlockTraces)) {
+          if (completionsInFlight() >= MAX_COMPLETIONS_IN_FLIGHT) {
+            h = null; // wait below, outside the lock
+          } else {
+            cutLocked();
+            h = newHeadLocked(now);
+          }
+        } else if (h == null) {
+          h = newHeadLocked(now);
+        }
+        if (h != null) {
+          h.append(b, now, s.slackNanos);
+          if (s.fsync == FsyncPolicy.EVERY_BATCH) {
+            h.force();
+          }
+          return;
+        }
       }
-      long now = s.clock.getAsLong();
-      HeadBlock h = head;
-      if (h != null
-          && !h.isEmpty()
-          && (now - h.createdNanos() >= s.blockDurationNanos
-              || h.bytes() + HeadBlock.estimateBytes(b) > s.maxBlockBytes
-              || h.spanCount() + b.size() > s.maxBlockSpans)) {
-        cutLocked();
-        h = null;
-      }
-      if (h == null) {
-        h = newHeadLocked(now);
-      }
-      h.append(b, now, s.slackNanos);
-      if (s.fsync == FsyncPolicy.EVERY_BATCH) {
-        h.force();
+      awaitCompletionRoom();
+    }
+  }
+
+  /** Frozen heads whose completion was submitted and has not finished (successfully or not). */
+  private int completionsInFlight() {
+    synchronized (completionMonitor) {
+      return inFlight;
+    }
+  }
+
+  private void awaitCompletionRoom() throws IOException {
+    synchronized (completionMonitor) {
+      while (inFlight >= MAX_COMPLETIONS_IN_FLIGHT && !closed) {
+        try {
+          // bounded so a store closed meanwhile is noticed even without a notification
+          completionMonitor.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while waiting for a block completion");
+        }
       }
     }
   }
 
   private HeadBlock newHeadLocked(long now) throws IOException {
     long id = nextId;
-    HeadBlock h = HeadBlock.create(tenant, id, dir.resolve(BlockFiles.dirName(id)), appendLock, now);
-    h.preallocator(preallocator);
+    HeadBlock h =
+        HeadBlock.create(tenant, id, dir.resolve(BlockFiles.dirName(id)), appendLock, now, s.maxBlockTraces);
     nextId = id + 1;
     head = h;
     synchronized (listLock) {
@@ -174,11 +213,28 @@ public final class TenantStore {
   }
 
   private void submitCompletion(HeadBlock h) {
+    synchronized (completionMonitor) {
+      inFlight++;
+    }
     try {
-      completer.execute(() -> complete(h));
+      completer.execute(() -> {
+        try {
+          complete(h);
+        } finally {
+          completionFinished();
+        }
+      });
     } catch (RejectedExecutionException e) {
+      completionFinished();
       // Store closing: the span log stays and the block is completed after the next open.
       LOG.log(System.Logger.Level.DEBUG, "completion of block " + h.dir() + " deferred to next open");
+    }
+  }
+
+  private void completionFinished() {
+    synchronized (completionMonitor) {
+      inFlight--;
+      completionMonitor.notifyAll();
     }
   }
 
@@ -220,14 +276,21 @@ public final class TenantStore {
     }
   }
 
-  /** Forces the head's appended bytes to disk (the INTERVAL fsync policy). */
+  /**
+   * Forces the appended bytes of the head and of frozen heads awaiting completion to disk (the INTERVAL fsync
+   * policy), without holding the append lock: a head cut does not force its log.
+   */
   public void sync() {
-    HeadBlock h;
-    synchronized (appendLock) {
-      h = head;
-    }
-    if (h != null) {
-      h.forceWithoutBlockingAppends();
+    for (Block b : blocks) {
+      if (b instanceof HeadBlock && ((HeadBlock) b).unforced() && b.acquire()) {
+        try {
+          ((HeadBlock) b).forceWithoutBlockingAppends();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        } finally {
+          b.release();
+        }
+      }
     }
   }
 
@@ -380,8 +443,15 @@ public final class TenantStore {
   public void close() {
     synchronized (appendLock) {
       closed = true;
-      if (head != null) {
-        head.force();
+      // The head, and any frozen head whose completion failed: their logs are what the next open recovers.
+      for (Block b : blocks) {
+        if (b instanceof HeadBlock) {
+          try {
+            ((HeadBlock) b).force();
+          } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "forcing the span log of " + b.dir() + " at close failed", e);
+          }
+        }
       }
     }
     Block[] bs;

@@ -31,16 +31,13 @@ public final class TraceEntryDescriptor {
 
   private TraceEntryDescriptor() {}
 
-  static byte[] encode(
-      long offset, int length, int count, long start, long end, boolean error, byte[] service, byte[] name) {
-    int sl = Math.min(service.length, MAX_STRING);
-    int nl = Math.min(name.length, MAX_STRING);
-    ByteBuffer b = ByteBuffer.allocate(STRINGS + sl + nl).order(ByteOrder.LITTLE_ENDIAN);
+  /** Writes the fixed part of a value into {@code v}; the caller copies the two strings after it. */
+  static void encodeHeader(
+      byte[] v, long offset, int length, int count, long start, long end, boolean error, int serviceLength,
+      int nameLength) {
+    ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(OFFSET, offset).putInt(LENGTH, length).putInt(COUNT, count).putLong(START, start).putLong(END, end)
-        .putInt(FLAGS, error ? FLAG_ERROR : 0).putInt(SERVICE_LENGTH, sl).putInt(NAME_LENGTH, nl);
-    b.put(STRINGS, service, 0, sl);
-    b.put(STRINGS + sl, name, 0, nl);
-    return b.array();
+        .putInt(FLAGS, error ? FLAG_ERROR : 0).putInt(SERVICE_LENGTH, serviceLength).putInt(NAME_LENGTH, nameLength);
   }
 
   static ByteBuffer wrap(byte[] value) {
@@ -56,7 +53,11 @@ public final class TraceEntryDescriptor {
   }
 
   static byte[] key(long high, long low) {
-    byte[] k = new byte[16];
+    return key(high, low, new byte[16]);
+  }
+
+  /** Writes the key into {@code k} (16 bytes) and returns it. */
+  static byte[] key(long high, long low, byte[] k) {
     io.spanfold.core.model.TraceIds.writeLong(high, k, 0);
     io.spanfold.core.model.TraceIds.writeLong(low, k, 8);
     return k;

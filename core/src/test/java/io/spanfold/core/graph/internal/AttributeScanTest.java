@@ -18,8 +18,12 @@ import org.junit.jupiter.api.Test;
 
 /** The lean attribute scan against the generated classes as oracle. */
 class AttributeScanTest {
-  static final String[] KEYS = {"peer.service", "db.name", "db.system", "server.address", "network.peer.port", "x"};
-  static final String[] OTHER = {"http.method", "url.full", "peer.servicf", "db.nam", "a.very.long.attribute.key.that"
+  static final String[] KEYS = {"peer.service", "db.name", "db.system", "server.address", "network.peer.port", "x",
+      "a.wanted.attribute.key.that.is.longer.than.sixty.four.bytes.so.it.takes.the.long.chain"};
+  static final String[] OTHER = {"http.method", "url.full", "peer.servicf", "db.nam", "network.peer.pork",
+      "nftwork.peer.port", "server.addresz", "db.systen",
+      "a.wanted.attribute.key.that.is.longer.than.sixty.four.bytes.so.it.takes.the.long.chaim",
+      "a.wanted.attribute.key.that.is.longer.than.sixtyXfour.bytes.so.it.takes.the.long.chain", "a.very.long.attribute.key.that"
       + ".is.longer.than.sixty.four.bytes.for.the.length.mask"};
 
   static byte[][] keyBytes() {

@@ -47,11 +47,22 @@ public final class SeriesIndex {
         return -1;
       }
       int s = slot - 1;
-      if (hashes[s] == h && Arrays.equals(keys, s * width, s * width + width, key, 0, width)) {
+      if (hashes[s] == h && sameKey(s, key)) {
         return s;
       }
       i = (i + 1) & mask;
     }
+  }
+
+  private boolean sameKey(int s, int[] key) {
+    // a plain loop: keys are a few ints, where Arrays.equals' range checks and mismatch stub cost more than the compare
+    int base = s * width;
+    for (int c = 0; c < width; c++) {
+      if (keys[base + c] != key[c]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Adds a key known to be absent; returns its series number. */
