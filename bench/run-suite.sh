@@ -56,12 +56,12 @@ run timeout 600 java $FLAGS -cp $JAR io.spanfold.bench.ingest.FullPathCpuTime al
 grep -E 'round|thread ' "$OUT/fullpath-cputime.txt" || true
 
 step "e2e closed loop, OTLP/HTTP protobuf"
-run bench/run-e2e.sh --out="$OUT/e2e-closed" -- --duration=$D --warmup=$W --concurrency=16 --lookup-rate=100 \
+run bench/run-e2e.sh --gc-log --out="$OUT/e2e-closed" -- --duration=$D --warmup=$W --concurrency=16 --lookup-rate=100 \
   --check-traces=200 >"$OUT/e2e-closed.log" 2>&1
 show "$OUT/e2e-closed"
 
 step "e2e 100 000 spans/s open loop with lookups"
-run bench/run-e2e.sh --out="$OUT/e2e-100k" -- --rate=100000 --duration=$D --warmup=$W --concurrency=64 \
+run bench/run-e2e.sh --gc-log --out="$OUT/e2e-100k" -- --rate=100000 --duration=$D --warmup=$W --concurrency=64 \
   --lookup-rate=100 --check-traces=200 >"$OUT/e2e-100k.log" 2>&1
 show "$OUT/e2e-100k"
 
@@ -81,7 +81,7 @@ if [[ $SCALE == 1 ]]; then
       --concurrency=16 >"$OUT/scale-fill-$target.log" 2>&1
     stored=$target
     step "measure at $target stored spans ($(du -sh "$SCALE_DATA" | cut -f1) on disk)"
-    run bench/run-e2e.sh "${SA[@]}" --out="$OUT/scale-at-$target" -- --rate=100000 --duration=$D --warmup=$W \
+    run bench/run-e2e.sh --gc-log "${SA[@]}" --out="$OUT/scale-at-$target" -- --rate=100000 --duration=$D --warmup=$W \
       --concurrency=64 --lookup-rate=100 --check-traces=200 >"$OUT/scale-at-$target.log" 2>&1
     show "$OUT/scale-at-$target"
     stored=$(( stored + 100000 * ${D%s} + 100000 * ${W%s} ))
