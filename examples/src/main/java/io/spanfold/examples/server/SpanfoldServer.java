@@ -9,6 +9,7 @@ import io.spanfold.core.ingest.SpanIngest;
 import io.spanfold.otlp.grpc.OtlpGrpcReceiver;
 import io.spanfold.otlp.guard.IngestGuard;
 import io.spanfold.otlp.guard.QueryGuard;
+import io.spanfold.otlp.http.NonBlockingHttpHandler;
 import io.spanfold.otlp.http.HttpHandler;
 import io.spanfold.otlp.http.HttpRoutes;
 import io.spanfold.otlp.http.NettyHttpServer;
@@ -332,7 +333,10 @@ public final class SpanfoldServer implements Closeable {
       b.consumer(spanfold.consumer()).closeOnStop(spanfold);
       TraceByIdHandler byId = TraceByIdHandler.builder().lookup(spanfold.store())
           .maxTraceBytes(guardConfig.queryMaxTraceBytes()).tenant(tenantOf(guardConfig)).build();
-      b.route("/api/traces/{traceID}", byId).route("/api/v2/traces/{traceID}", byId);
+      // Trace by id runs on the query port's event loop (bounded by the maximum trace size, never waits): no hand-off
+      // to a worker and back, which was most of its tail latency (bench/RESULTS.md).
+      NonBlockingHttpHandler byIdInline = NonBlockingHttpHandler.of(byId);
+      b.route("/api/traces/{traceID}", byIdInline).route("/api/v2/traces/{traceID}", byIdInline);
       // Search and tag autocomplete run on the query port's workers; a slow query stops at its time budget.
       SearchHandler search = new SearchHandler(spanfold.store(), Duration.ofSeconds(30), tenantOf(guardConfig));
       SearchTagsHandler tags = new SearchTagsHandler(spanfold.store(), Duration.ofSeconds(10), tenantOf(guardConfig));

@@ -5,6 +5,7 @@ import io.spanfold.otlp.http.HttpGate;
 import io.spanfold.otlp.http.HttpHandler;
 import io.spanfold.otlp.http.HttpRequest;
 import io.spanfold.otlp.http.HttpResponse;
+import io.spanfold.otlp.http.NonBlockingHttpHandler;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -84,7 +85,7 @@ public final class QueryGuard {
     if (running == null && timeoutNanos == 0) {
       return handler;
     }
-    return request -> {
+    HttpHandler limited = request -> {
       if (running != null && !running.tryAcquire()) {
         return HttpResponse.text(429, TOO_MANY + "\n");
       }
@@ -127,6 +128,8 @@ public final class QueryGuard {
         throw e;
       }
     };
+    // Only the cap (a tryAcquire) keeps a handler non-blocking; the time budget waits on another thread.
+    return handler instanceof NonBlockingHttpHandler && timeoutNanos == 0 ? NonBlockingHttpHandler.of(limited) : limited;
   }
 
   /** The tenant a query runs for: its {@code X-Scope-OrgID} with multi-tenancy on, else the single tenant. */

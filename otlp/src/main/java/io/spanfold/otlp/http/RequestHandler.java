@@ -163,6 +163,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       write(ctx, toNetty(p.immediate, p.head, p.gzip));
       return;
     }
+    if (p.handler instanceof NonBlockingHttpHandler) {
+      // bounded, never-waiting work: answered here, without the two hand-offs to a worker and back
+      write(ctx, run(p));
+      return;
+    }
     try {
       settings.workers.execute(() -> handleOnWorker(ctx, p));
     } catch (RejectedExecutionException e) {
@@ -171,6 +176,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   private void handleOnWorker(ChannelHandlerContext ctx, Pending p) {
+    FullHttpResponse out = run(p);
+    ctx.executor().execute(() -> write(ctx, out));
+  }
+
+  /** Runs the request's handler and encodes its answer (a failing handler is a 500), timing the handler. */
+  private FullHttpResponse run(Pending p) {
     long startNanos = System.nanoTime();
     HttpResponse response;
     try {
@@ -191,8 +202,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     p.handlerStartNanos = startNanos;
     p.handlerNanos = System.nanoTime() - startNanos;
-    FullHttpResponse finalOut = out;
-    ctx.executor().execute(() -> write(ctx, finalOut));
+    return out;
   }
 
   private void write(ChannelHandlerContext ctx, FullHttpResponse response) {

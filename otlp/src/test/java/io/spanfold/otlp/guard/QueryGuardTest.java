@@ -3,9 +3,12 @@ package io.spanfold.otlp.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanfold.otlp.http.HttpGate;
+import io.spanfold.otlp.http.HttpHandler;
 import io.spanfold.otlp.http.HttpRequest;
 import io.spanfold.otlp.http.HttpResponse;
+import io.spanfold.otlp.http.NonBlockingHttpHandler;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +42,19 @@ class QueryGuardTest {
     assertThat(QueryGuard.tenantResolver(true).apply(get("/x", Map.of("x-scope-orgid", "t1")))).isEqualTo("t1");
     assertThat(QueryGuard.tenantResolver(false).apply(get("/x", Map.of("x-scope-orgid", "t1"))))
         .isEqualTo("single-tenant");
+  }
+
+  @Test
+  void aLimitKeepsAHandlerNonBlockingOnlyWithoutATimeBudget() throws Exception {
+    HttpHandler inline = NonBlockingHttpHandler.of(r -> HttpResponse.text(200, "ok"));
+    HttpHandler capped = QueryGuard.builder().maxConcurrent(2).build().limit(inline);
+    assertThat(capped).isInstanceOf(NonBlockingHttpHandler.class);
+    assertThat(capped.handle(get("/api/traces/1", Map.of())).status()).isEqualTo(200);
+    // a time budget waits for the handler on another thread: that must stay off the event loop
+    HttpHandler timed = QueryGuard.builder().maxConcurrent(2).timeout(Duration.ofSeconds(5)).build().limit(inline);
+    assertThat(timed).isNotInstanceOf(NonBlockingHttpHandler.class);
+    assertThat(timed.handle(get("/api/traces/1", Map.of())).status()).isEqualTo(200);
+    HttpHandler plain = QueryGuard.builder().maxConcurrent(2).build().limit(r -> HttpResponse.text(200, "ok"));
+    assertThat(plain).isNotInstanceOf(NonBlockingHttpHandler.class);
   }
 }

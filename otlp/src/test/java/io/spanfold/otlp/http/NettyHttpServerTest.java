@@ -187,6 +187,27 @@ class NettyHttpServerTest {
   }
 
   @Test
+  void nonBlockingHandlersRunOnTheEventLoopAndOthersOnAWorker() throws Exception {
+    HttpHandler threadName = r -> HttpResponse.text(200, Thread.currentThread().getName());
+    start(HttpRoutes.builder()
+        .route("/inline", NonBlockingHttpHandler.of(threadName))
+        .route("/worker", threadName)
+        .route("/inline-boom", NonBlockingHttpHandler.of(r -> {
+          throw new IllegalStateException("kaput");
+        }))
+        .build(), 1000);
+    for (int i = 0; i < 3; i++) {
+      assertThat(text(send(req("/inline")))).startsWith("test-http-io");
+      assertThat(text(send(req("/worker")))).startsWith("test-http-worker");
+    }
+    java.net.http.HttpResponse<byte[]> boom = send(req("/inline-boom"));
+    assertThat(boom.statusCode()).isEqualTo(500);
+    assertThat(text(boom)).contains("kaput");
+    // the event loop survived the failing handler and still answers
+    assertThat(send(req("/inline")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void headAnswersHeadersOnly() throws Exception {
     startEcho();
     try (RawHttp c = new RawHttp(server.port())) {
