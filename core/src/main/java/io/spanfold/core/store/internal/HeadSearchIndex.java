@@ -7,7 +7,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.function.Consumer;
 
 /**
  * Internal, unstable. A block's search postings while it is the head block (and while an older block without a
@@ -890,12 +889,6 @@ public final class HeadSearchIndex implements SearchData {
   @Override
   public long maxSpanDuration(int t) {
     return t < traceCapacityUsed ? maxDur[t] : Long.MIN_VALUE;
-  }
-
-  public void forEachKey(Consumer<Integer> c) {
-    for (int k = 0; k < keyCount; k++) {
-      c.accept(k);
-    }
   }
 
   /** Attribute runs found in the memo so far. */
